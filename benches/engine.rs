@@ -1,0 +1,118 @@
+//! Engine throughput: the network SIR kernel and the full model.
+//!
+//! Run with `cargo bench --bench engine`. divan reports the median time per
+//! run and the throughput in node-days (SIR: population × days) or member-days
+//! (full model: the sum over days of the members in the group) per second, on
+//! one thread. README.md quotes these numbers.
+
+use std::path::Path;
+
+use commsim::batch;
+use commsim::graph::Graph;
+use commsim::model::{self, Params};
+use commsim::scenario::Scenario;
+use divan::counter::ItemsCount;
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+const SIR: &str = r#"
+name = "sir-bench"
+days = 100
+runs = 1
+[population]
+size = 100000
+graph = { model = "barabasi-albert", m = 3 }
+[roles]
+expert = 0.0
+asker = 0.0
+advertiser = 0.0
+freebie = 0.0
+[needs]
+enabled = false
+[start]
+members = 10
+pick = "random"
+owner = false
+[invite]
+rate = 1.0
+engaged = false
+per_friend = 0.05
+accept = 1.0
+need_match = 0.0
+[interest]
+enabled = false
+[trust]
+enabled = false
+[content]
+enabled = false
+[conversion]
+enabled = false
+[leave]
+base = 0.1
+boredom = 0.0
+unmet = 0.0
+distrust = 0.0
+annoyance = 0.0
+mute_share = 0.0
+friends = { mode = "off" }
+"#;
+
+/// Every mechanism on: needs, interest, trust, content, conversion, all
+/// leaving causes with friend contagion, channels and invitations.
+const FULL: &str = r#"
+name = "full-bench"
+days = 60
+runs = 1
+[population]
+size = 100000
+graph = { model = "barabasi-albert", m = 3 }
+[start]
+members = 50
+[[channel]]
+name = "mass"
+rate = 0.01
+need_match = 0.3
+cost_per_join = 1.0
+[[channel]]
+name = "poster"
+daily = 200
+[content]
+schedule = { start = 1, every = 3 }
+[leave.friends]
+mode = "contagion"
+"#;
+
+fn setup(text: &str) -> (Scenario, Graph, Params) {
+    let s = Scenario::from_toml(text, Path::new("bench.toml"), Path::new("."), "bench").unwrap();
+    let (s, g) = batch::prepare(s, 1).unwrap();
+    let g = g.unwrap();
+    let p = Params::new(&s, g.node_count());
+    (s, g, p)
+}
+
+/// Network SIR on a 100,000-node Barabási–Albert graph (m = 3), 100 days.
+#[divan::bench(sample_count = 30)]
+fn network_sir_100k_ba(bencher: Bencher) {
+    let (s, g, p) = setup(SIR);
+    let node_days = g.node_count() * s.spec().days as usize;
+    bencher
+        .counter(ItemsCount::new(node_days))
+        .bench(|| model::simulate(&s, &p, &g, 0));
+}
+
+/// The full model on a 100,000-person Barabási–Albert graph, 60 days.
+#[divan::bench(sample_count = 20)]
+fn full_model_100k(bencher: Bencher) {
+    let (s, g, p) = setup(FULL);
+    let member_days: u64 = model::simulate(&s, &p, &g, 0)
+        .days
+        .iter()
+        .map(|d| d.members as u64)
+        .sum();
+    bencher
+        .counter(ItemsCount::new(member_days))
+        .bench(|| model::simulate(&s, &p, &g, 0));
+}

@@ -1,0 +1,192 @@
+//! The commands behind the CLI, as library functions.
+//!
+//! `main.rs` parses flags into these option structs and prints errors; these
+//! functions do the work and write their report to the given writer, so tests
+//! can drive them without a process.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::batch::{self, BatchOptions};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::scenario::{GraphSpec, Scenario};
+use crate::stats::quantile_sorted;
+
+/// Options of `commsim run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub scenario: Option<PathBuf>,
+    pub runs: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub quiet: bool,
+}
+
+/// Number of threads when none is asked for.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Loads the scenario named on the command line, or the built-in default.
+pub fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
+    match path {
+        Some(p) => Scenario::load(p),
+        None => Ok(Scenario::builtin_default()),
+    }
+}
+
+/// `commsim run`: runs a scenario and writes its results.
+pub fn run(opts: &RunOptions, out: &mut impl Write) -> Result<PathBuf> {
+    let threads = opts.threads.unwrap_or_else(default_threads);
+    if threads == 0 {
+        return Err(Error::Usage("--threads must be at least 1".to_string()));
+    }
+    let scenario = load_scenario(opts.scenario.as_deref())?.with_overrides(opts.runs, opts.seed)?;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&scenario.spec().name));
+    // Refuse early: before any work is done.
+    output::check_target(&dir, opts.force)?;
+    let (scenario, graph) = batch::prepare(scenario, threads)?;
+    let progress = !opts.quiet && std::io::stderr().is_terminal();
+    let batch = batch::run_batch(scenario, graph, BatchOptions { threads, progress })?;
+    output::write_results(&dir, &batch, opts.force)?;
+    if !opts.quiet {
+        headline(&batch, &dir, out).map_err(|e| Error::io("stdout", e))?;
+    }
+    Ok(dir)
+}
+
+/// Median and 90% range of a per-run number.
+fn spread(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    (
+        quantile_sorted(&v, 0.5),
+        quantile_sorted(&v, 0.05),
+        quantile_sorted(&v, 0.95),
+    )
+}
+
+fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
+    let spec = batch.scenario.spec();
+    let runs = &batch.runs;
+    writeln!(
+        out,
+        "{}: {} runs of {} days, {} people, in {:.1} s on {} threads",
+        spec.name,
+        runs.len(),
+        spec.days,
+        batch.nodes,
+        batch.wall.as_secs_f64(),
+        batch.threads
+    )?;
+    writeln!(out, "results in {}", dir.display())?;
+    writeln!(out, "                     median   (5%-95% of runs)")?;
+    type Metric = fn(&crate::model::RunSummary) -> f64;
+    let rows: [(&str, Metric); 5] = [
+        ("peak members", |s| s.peak_members as f64),
+        ("day of peak", |s| s.peak_day as f64),
+        ("active at end", |s| s.final_active as f64),
+        ("lifetime (days)", |s| s.lifetime_days as f64),
+        ("referral share", |s| s.referral_share),
+    ];
+    for (label, get) in rows {
+        let (m, lo, hi) = spread(runs.iter().map(|r| get(&r.summary)));
+        writeln!(
+            out,
+            "  {label:<17} {:>8}   ({} - {})",
+            num(m),
+            num(lo),
+            num(hi)
+        )?;
+    }
+    let alive = runs.iter().filter(|r| r.summary.alive_at_end).count();
+    if alive > 0 {
+        writeln!(
+            out,
+            "  {alive} of {} runs were still alive on day {}: their lifetime is at least that.",
+            runs.len(),
+            spec.days
+        )?;
+    }
+    Ok(())
+}
+
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else if x.abs() < 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// Options of `commsim graph`.
+#[derive(Debug, Clone)]
+pub struct GraphOptions {
+    pub spec: GraphSpec,
+    pub size: u64,
+    pub seed: u64,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+/// `commsim graph`: writes a generated graph as an edge list.
+pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
+    if matches!(opts.spec, GraphSpec::File { .. } | GraphSpec::WellMixed) {
+        return Err(Error::Usage(
+            "commsim graph writes generated graphs: choose a model with edges".into(),
+        ));
+    }
+    // Check parameters with the scenario checker, so the same ranges apply.
+    let probe = Scenario::from_toml(
+        &format!(
+            "[population]\nsize = {}\n[population.graph]\n{}",
+            opts.size,
+            toml::to_string(&opts.spec).expect("plain TOML")
+        ),
+        Path::new("command line"),
+        Path::new("."),
+        "graph",
+    )?;
+    if opts.out.exists() && !opts.force {
+        return Err(Error::Usage(format!(
+            "{} exists; pass --force to replace it",
+            opts.out.display()
+        )));
+    }
+    let spec = &probe.spec().population.graph;
+    batch::check_memory(
+        &probe,
+        opts.size,
+        batch::expected_edges(spec, opts.size),
+        1,
+        batch::available_memory(),
+    )?;
+    let g = batch::build_graph(spec, opts.size as usize, opts.seed)?;
+    let tmp = opts.out.with_extension("partial");
+    let write = || -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        g.write_edge_list(&mut w)?;
+        w.flush()?;
+        std::fs::rename(&tmp, &opts.out)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(&opts.out, e)
+    })?;
+    writeln!(
+        out,
+        "wrote {} nodes and {} edges to {}",
+        g.node_count(),
+        g.edge_count(),
+        opts.out.display()
+    )
+    .map_err(|e| Error::io("stdout", e))
+}

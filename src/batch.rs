@@ -1,0 +1,316 @@
+//! Monte Carlo batches: builds the population, checks it fits in memory, and
+//! runs the runs in parallel.
+//!
+//! Runs execute on a rayon pool of the requested size and are collected in run
+//! order, so results do not depend on the number of threads.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::graph::{self, Graph};
+use crate::model::{self, Params, RunOutput};
+use crate::rng::{self, Purpose, RunKey};
+use crate::scenario::{GraphSpec, Scenario};
+
+/// How a batch is executed (never what it computes).
+#[derive(Debug, Clone, Copy)]
+pub struct BatchOptions {
+    pub threads: usize,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// The results of all runs of a scenario.
+pub struct Batch {
+    /// The scenario as run (population size filled in for file graphs).
+    pub scenario: Scenario,
+    pub runs: Vec<RunOutput>,
+    pub threads: usize,
+    pub wall: Duration,
+    pub nodes: usize,
+    /// Undirected edges of the shared graph (0 when resampled per run).
+    pub edges: usize,
+}
+
+/// Bytes of per-run state per person (see `model::world::World`).
+pub const STATE_BYTES_PER_PERSON: u64 = 68;
+
+/// Expected number of undirected edges of a generated graph.
+pub fn expected_edges(spec: &GraphSpec, n: u64) -> u64 {
+    let n_f = n as f64;
+    let e = match spec {
+        GraphSpec::WellMixed | GraphSpec::File { .. } => 0.0,
+        GraphSpec::ErdosRenyi { mean_degree } => n_f * mean_degree / 2.0,
+        GraphSpec::BarabasiAlbert { m } => n_f * *m as f64,
+        GraphSpec::WattsStrogatz { k, .. } => n_f * *k as f64 / 2.0,
+        GraphSpec::Block {
+            degree_in,
+            degree_out,
+            ..
+        } => n_f * (degree_in + degree_out) / 2.0,
+    };
+    e as u64
+}
+
+/// Peak bytes while building a graph of n nodes and e undirected edges:
+/// the sorted key list (8 bytes per directed edge) and the CSR (4 bytes per
+/// directed edge and 8 per node) exist together for a moment.
+pub fn graph_build_bytes(n: u64, e: u64) -> u64 {
+    2 * e * 8 + 2 * e * 4 + 8 * n
+}
+
+/// Memory available to this process, from /proc/meminfo where there is one.
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn gib(b: u64) -> String {
+    format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)
+}
+
+/// Refuses a population that would not fit: the graph (one, or one per
+/// concurrent run when resampled) plus the state of each concurrent run.
+pub fn check_memory(
+    scenario: &Scenario,
+    n: u64,
+    edges: u64,
+    threads: usize,
+    available: Option<u64>,
+) -> Result<()> {
+    let Some(avail) = available else {
+        return Ok(());
+    };
+    let spec = scenario.spec();
+    let concurrent = (threads as u64).min(spec.runs as u64).max(1);
+    let graph = graph_build_bytes(n, edges);
+    let per_run = n * STATE_BYTES_PER_PERSON + if spec.population.resample { graph } else { 0 };
+    let shared = if spec.population.resample { 0 } else { graph };
+    let need = shared + concurrent * per_run;
+    if need <= avail {
+        return Ok(());
+    }
+    let hint = if concurrent > 1 && shared + per_run <= avail {
+        format!(
+            "; with --threads {} it would need {}",
+            (avail.saturating_sub(shared) / per_run).max(1),
+            gib(shared + per_run * (avail.saturating_sub(shared) / per_run).max(1))
+        )
+    } else {
+        "; reduce population.size or the graph's degree".to_string()
+    };
+    Err(Error::TooLarge(format!(
+        "{}: a population of {n} people with about {edges} friendship edges needs about {} \
+         ({} for the graph, {} of state per run, {concurrent} runs at a time), \
+         but this machine has {} available{hint}",
+        scenario.source().display(),
+        gib(need),
+        gib(graph),
+        gib(n * STATE_BYTES_PER_PERSON),
+        gib(avail),
+    )))
+}
+
+/// Draws (or loads) the graph of a scenario with the given generator seed.
+pub fn build_graph(spec: &GraphSpec, n: usize, seed: u64) -> Result<Graph> {
+    let mut rng = rng::seeded(seed, Purpose::Graph);
+    Ok(match spec {
+        GraphSpec::WellMixed => Graph::empty(n),
+        GraphSpec::ErdosRenyi { mean_degree } => graph::erdos_renyi(n, *mean_degree, &mut rng),
+        GraphSpec::BarabasiAlbert { m } => graph::barabasi_albert(n, *m as usize, &mut rng),
+        GraphSpec::WattsStrogatz { k, rewire } => {
+            graph::watts_strogatz(n, *k as usize, *rewire, &mut rng)
+        }
+        GraphSpec::Block {
+            blocks,
+            degree_in,
+            degree_out,
+        } => graph::stochastic_block(n, *blocks as usize, *degree_in, *degree_out, &mut rng),
+        GraphSpec::File { path } => graph::load_edge_list(path)?,
+    })
+}
+
+/// Loads a file graph (if any), checks launch ids against it and the memory
+/// needed, and returns the scenario with its population size known plus the
+/// shared graph (None when each run draws its own).
+pub fn prepare(mut scenario: Scenario, threads: usize) -> Result<(Scenario, Option<Graph>)> {
+    let spec = scenario.spec().clone();
+    if let GraphSpec::File { path } = &spec.population.graph {
+        let g = graph::load_edge_list(path).map_err(|e| match e {
+            // A graph file that cannot be read is bad input, named by the
+            // scenario that points to it.
+            Error::Io { source, .. } => Error::Scenario {
+                path: scenario.source().to_path_buf(),
+                message: format!(
+                    "cannot read the graph file {} (population.graph.path): {source}",
+                    path.display()
+                ),
+            },
+            other => other,
+        })?;
+        if let Some(n) = spec.population.size {
+            if n != g.node_count() as u64 {
+                return Err(Error::Scenario {
+                    path: scenario.source().to_path_buf(),
+                    message: format!(
+                        "field `population.size` = {n} does not match the {} people in {}; leave it out for file graphs",
+                        g.node_count(),
+                        path.display()
+                    ),
+                });
+            }
+        }
+        if let Some(bad) = spec
+            .start
+            .ids
+            .iter()
+            .find(|&&id| g.index_of_label(id).is_none())
+        {
+            return Err(Error::Scenario {
+                path: scenario.source().to_path_buf(),
+                message: format!(
+                    "field `start.ids` has id {bad}, which does not appear in {}",
+                    path.display()
+                ),
+            });
+        }
+        if !spec.start.ids.is_empty() || spec.start.members <= g.node_count() as u64 {
+            scenario.set_population_size(g.node_count() as u64);
+        } else {
+            return Err(Error::Scenario {
+                path: scenario.source().to_path_buf(),
+                message: format!(
+                    "field `start.members` = {} is more than the {} people in {}",
+                    spec.start.members,
+                    g.node_count(),
+                    path.display()
+                ),
+            });
+        }
+        check_memory(
+            &scenario,
+            g.node_count() as u64,
+            0,
+            threads,
+            available_memory(),
+        )?;
+        return Ok((scenario, Some(g)));
+    }
+    let n = scenario.population_size().expect("generated graphs know n");
+    scenario.set_population_size(n);
+    check_memory(
+        &scenario,
+        n,
+        expected_edges(&spec.population.graph, n),
+        threads,
+        available_memory(),
+    )?;
+    if spec.population.resample {
+        return Ok((scenario, None));
+    }
+    let g = build_graph(&spec.population.graph, n as usize, spec.seed)?;
+    Ok((scenario, Some(g)))
+}
+
+/// Runs every run of a prepared scenario.
+pub fn run_batch(scenario: Scenario, graph: Option<Graph>, opts: BatchOptions) -> Result<Batch> {
+    let started = Instant::now();
+    let spec = scenario.spec();
+    let n = scenario.population_size().expect("prepared") as usize;
+    let params = Params::new(&scenario, n);
+    let runs = spec.runs as usize;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.threads)))?;
+    let progress = Progress::new(runs, opts.progress);
+    let outputs: Vec<RunOutput> = pool.install(|| {
+        (0..runs as u32)
+            .into_par_iter()
+            .map(|r| {
+                let out = match &graph {
+                    Some(g) => model::simulate(&scenario, &params, g, r),
+                    None => {
+                        let seed = RunKey::new(spec.seed, r as u64).seed();
+                        let g = build_graph(&spec.population.graph, n, seed)
+                            .expect("generated graphs cannot fail");
+                        model::simulate(&scenario, &params, &g, r)
+                    }
+                };
+                progress.tick();
+                out
+            })
+            .collect()
+    });
+    progress.finish();
+    let (nodes, edges) = graph
+        .as_ref()
+        .map_or((n, 0), |g| (g.node_count(), g.edge_count()));
+    Ok(Batch {
+        scenario,
+        runs: outputs,
+        threads: opts.threads,
+        wall: started.elapsed(),
+        nodes,
+        edges,
+    })
+}
+
+/// A progress bar on stderr with an ETA, redrawn at most ten times a second.
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    enabled: bool,
+    started: Instant,
+    last: Mutex<Instant>,
+}
+
+impl Progress {
+    fn new(total: usize, enabled: bool) -> Progress {
+        let now = Instant::now();
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            enabled,
+            started: now,
+            last: Mutex::new(now),
+        }
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if !self.enabled {
+            return;
+        }
+        let Ok(mut last) = self.last.try_lock() else {
+            return;
+        };
+        if last.elapsed() < Duration::from_millis(100) && done < self.total {
+            return;
+        }
+        *last = Instant::now();
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let eta = elapsed / done as f64 * (self.total - done) as f64;
+        let width = 30;
+        let filled = width * done / self.total;
+        eprint!(
+            "\r[{}{}] {done}/{} runs, ETA {:.0} s   ",
+            "=".repeat(filled),
+            " ".repeat(width - filled),
+            self.total,
+            eta
+        );
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            eprint!("\r{}\r", " ".repeat(70));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! commsim: an agent-based simulator of how online communities grow and die.
+//!
+//! The library does the work; the `commsim` binary only parses flags, calls
+//! [`app`] and prints errors. ARCHITECTURE.md maps the modules and their
+//! invariants; MODEL.md states the model's rules.
+
+pub mod app;
+pub mod batch;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+
+pub use error::{Error, Result};

@@ -1,0 +1,167 @@
+//! The `commsim` command line: parses flags, calls the library, prints errors.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use commsim::app;
+use commsim::scenario::GraphSpec;
+
+#[derive(Parser)]
+#[command(
+    name = "commsim",
+    version,
+    about = "Simulate how online communities grow and die",
+    long_about = "Simulate how online communities grow and die.\n\n\
+        Members are agents on a social graph with needs, interest and trust in \
+        the leader; each day they speak, stay silent, invite friends, mute the \
+        group or leave. Run `commsim run` to simulate the built-in default."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario's Monte Carlo batch and write its results.
+    Run {
+        /// Scenario file (TOML). Without one, runs the built-in default.
+        scenario: Option<PathBuf>,
+        /// Number of runs (overrides the scenario's `runs`).
+        #[arg(long)]
+        runs: Option<u32>,
+        /// Master seed (overrides the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace results already in the output folder.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Write a generated social graph as an edge list ("u v" per line).
+    Graph {
+        /// Graph model.
+        #[arg(long, value_enum)]
+        model: Model,
+        /// Number of people.
+        #[arg(long)]
+        size: u64,
+        /// Barabási–Albert: edges per new node.
+        #[arg(long, default_value_t = 3)]
+        m: u32,
+        /// Watts–Strogatz: ring degree (even).
+        #[arg(long, default_value_t = 6)]
+        k: u32,
+        /// Watts–Strogatz: rewiring probability.
+        #[arg(long, default_value_t = 0.1)]
+        rewire: f64,
+        /// Erdős–Rényi: mean degree.
+        #[arg(long, default_value_t = 6.0)]
+        mean_degree: f64,
+        /// Block model: number of friend circles.
+        #[arg(long, default_value_t = 10)]
+        blocks: u32,
+        /// Block model: mean degree inside a circle.
+        #[arg(long, default_value_t = 8.0)]
+        degree_in: f64,
+        /// Block model: mean degree across circles.
+        #[arg(long, default_value_t = 2.0)]
+        degree_out: f64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Model {
+    ErdosRenyi,
+    BarabasiAlbert,
+    WattsStrogatz,
+    Block,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Run {
+            scenario,
+            runs,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => app::run(
+            &app::RunOptions {
+                scenario,
+                runs,
+                seed,
+                threads,
+                out,
+                force,
+                quiet,
+            },
+            &mut stdout,
+        )
+        .map(|_| ()),
+        Command::Graph {
+            model,
+            size,
+            m,
+            k,
+            rewire,
+            mean_degree,
+            blocks,
+            degree_in,
+            degree_out,
+            seed,
+            out,
+            force,
+        } => {
+            let spec = match model {
+                Model::ErdosRenyi => GraphSpec::ErdosRenyi { mean_degree },
+                Model::BarabasiAlbert => GraphSpec::BarabasiAlbert { m },
+                Model::WattsStrogatz => GraphSpec::WattsStrogatz { k, rewire },
+                Model::Block => GraphSpec::Block {
+                    blocks,
+                    degree_in,
+                    degree_out,
+                },
+            };
+            app::graph(
+                &app::GraphOptions {
+                    spec,
+                    size,
+                    seed,
+                    out,
+                    force,
+                },
+                &mut stdout,
+            )
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

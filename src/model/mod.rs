@@ -1,0 +1,206 @@
+//! The agent-based model: one run of a scenario, day by day.
+//!
+//! This layer does no I/O and cannot fail: it takes a checked [`Scenario`], a
+//! graph and a run index, and returns plain rows. A run's results depend only
+//! on (scenario, graph, seed, run index). MODEL.md states every rule
+//! implemented here, with its parameters and source; keep the two in step.
+
+mod day;
+mod params;
+mod world;
+
+pub use params::Params;
+pub use world::{Cause, Role, CAUSES};
+
+use crate::graph::Graph;
+use crate::rng::RunKey;
+use crate::scenario::Scenario;
+
+/// Counts and means for one day of one run (a row of daily.csv).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayRow {
+    pub day: u32,
+    /// Members at the end of the day (active + silent + muted).
+    pub members: u32,
+    /// Members who spoke today and are still unmuted members at its end.
+    pub active: u32,
+    /// Unmuted members who did not speak today.
+    pub silent: u32,
+    /// Members who have muted the group (M5).
+    pub muted: u32,
+    /// People who joined today (on day 0: the launch members).
+    pub joined: u32,
+    /// People who left today.
+    pub left: u32,
+    pub referral_joins: u32,
+    pub channel_joins: u32,
+    /// Members who muted the group today.
+    pub muted_new: u32,
+    /// Invitations sent today (graph populations) or contacts made (well-mixed).
+    pub invitations: u64,
+    pub messages: u64,
+    pub purchases: u32,
+    pub mean_trust: f64,
+    pub mean_interest: f64,
+    pub revenue: f64,
+    pub cost: f64,
+    /// Leavers today by cause, indexed like [`CAUSES`].
+    pub left_by_cause: [u32; CAUSES.len()],
+}
+
+/// One join by invitation (a row of referrals.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Referral {
+    pub day: u32,
+    pub inviter: u64,
+    pub invitee: u64,
+    pub generation: u32,
+}
+
+/// Per-run summary (a row of runs.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub peak_members: u32,
+    pub peak_day: u32,
+    pub peak_active: u32,
+    /// Days from launch until active members fell below the lifetime fraction
+    /// of their peak for good; `days` if that never happened.
+    pub lifetime_days: u32,
+    /// Whether the group was still alive on the last day (lifetime censored).
+    pub alive_at_end: bool,
+    pub final_members: u32,
+    pub final_active: u32,
+    pub total_joined: u64,
+    pub total_left: u64,
+    /// Joins by invitation / all joins after launch (0 if none).
+    pub referral_share: f64,
+    pub revenue: f64,
+    pub cost: f64,
+}
+
+/// Everything one run produces.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    pub run: u32,
+    pub seed: u64,
+    pub days: Vec<DayRow>,
+    pub referrals: Vec<Referral>,
+    pub summary: RunSummary,
+}
+
+/// Simulates run `run` of `scenario` on `graph`.
+pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -> RunOutput {
+    let spec = scenario.spec();
+    let key = RunKey::new(spec.seed, run as u64);
+    let mut world = world::World::new(params, graph, key);
+    let mut days = Vec::with_capacity(spec.days as usize + 1);
+    let mut referrals = Vec::new();
+    days.push(world.launch(params, &mut referrals));
+    for d in 1..=spec.days {
+        days.push(world.step(params, d, &mut referrals));
+    }
+    if !spec.output.referrals {
+        referrals = Vec::new();
+    }
+    let summary = summarise(&days, spec.lifetime.fraction);
+    RunOutput {
+        run,
+        seed: key.seed(),
+        days,
+        referrals,
+        summary,
+    }
+}
+
+/// Computes the run summary from its daily rows.
+pub fn summarise(days: &[DayRow], fraction: f64) -> RunSummary {
+    let last = days.last().cloned().unwrap_or_default();
+    let (mut peak_members, mut peak_day, mut peak_active) = (0, 0, 0);
+    for r in days {
+        if r.members > peak_members {
+            peak_members = r.members;
+            peak_day = r.day;
+        }
+        peak_active = peak_active.max(r.active);
+    }
+    let threshold = fraction * peak_active as f64;
+    // Dead from the day after the last day with active >= threshold.
+    let last_alive = days
+        .iter()
+        .rev()
+        .find(|r| peak_active > 0 && r.active as f64 >= threshold)
+        .map(|r| r.day);
+    let (lifetime_days, alive_at_end) = match last_alive {
+        None => (0, false),
+        Some(d) if d == last.day => (last.day, true),
+        Some(d) => (d + 1, false),
+    };
+    let total_joined: u64 = days.iter().map(|r| r.joined as u64).sum();
+    let after_launch: u64 = days.iter().skip(1).map(|r| r.joined as u64).sum();
+    let referral: u64 = days.iter().map(|r| r.referral_joins as u64).sum();
+    RunSummary {
+        peak_members,
+        peak_day,
+        peak_active,
+        lifetime_days,
+        alive_at_end,
+        final_members: last.members,
+        final_active: last.active,
+        total_joined,
+        total_left: days.iter().map(|r| r.left as u64).sum(),
+        referral_share: if after_launch > 0 {
+            referral as f64 / after_launch as f64
+        } else {
+            0.0
+        },
+        revenue: days.iter().map(|r| r.revenue).sum(),
+        cost: days.iter().map(|r| r.cost).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(day: u32, active: u32) -> DayRow {
+        DayRow {
+            day,
+            active,
+            members: active,
+            ..DayRow::default()
+        }
+    }
+
+    #[test]
+    fn lifetime_is_first_day_of_permanent_decline() {
+        let days: Vec<DayRow> = [5, 20, 10, 3, 1, 1, 0]
+            .iter()
+            .enumerate()
+            .map(|(d, &a)| row(d as u32, a))
+            .collect();
+        let s = summarise(&days, 0.1);
+        // Threshold 2: day 3 (3 active) is the last day at or above it.
+        assert_eq!(s.lifetime_days, 4);
+        assert!(!s.alive_at_end);
+        assert_eq!(s.peak_active, 20);
+    }
+
+    #[test]
+    fn lifetime_is_censored_when_alive_at_end() {
+        let days: Vec<DayRow> = [5, 20, 10, 8]
+            .iter()
+            .enumerate()
+            .map(|(d, &a)| row(d as u32, a))
+            .collect();
+        let s = summarise(&days, 0.1);
+        assert_eq!(s.lifetime_days, 3);
+        assert!(s.alive_at_end);
+    }
+
+    #[test]
+    fn nobody_ever_active_has_zero_lifetime() {
+        let days: Vec<DayRow> = (0..5).map(|d| row(d, 0)).collect();
+        let s = summarise(&days, 0.1);
+        assert_eq!((s.lifetime_days, s.alive_at_end), (0, false));
+    }
+}

@@ -1,0 +1,222 @@
+//! Numbers the daily loop needs, derived once from the scenario.
+//!
+//! Half-lives become daily decay factors, daily probabilities become hazards,
+//! and switched-off mechanisms become neutral values, so the hot loop does no
+//! division, no `powf` and few branches.
+
+use crate::scenario::{FriendsMode, Scenario, Schedule};
+use crate::stats::BetaTable;
+
+/// A channel as the loop uses it.
+#[derive(Debug, Clone)]
+pub struct ChannelParams {
+    pub daily: f64,
+    pub rate: f64,
+    pub schedule: Schedule,
+    pub need_match: f64,
+    pub cost_per_join: f64,
+    pub trust: f32,
+    pub promise: f32,
+}
+
+/// Derived, ready-to-use parameters of a scenario.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub n: usize,
+    pub well_mixed: bool,
+    // Population.
+    /// Cumulative role shares: expert, asker, advertiser, freebie (rest lurker).
+    pub role_cum: [f64; 4],
+    pub needs_on: bool,
+    pub explicit: BetaTable,
+    pub latent: BetaTable,
+    pub freebie_factor: f64,
+    pub satisfaction_decay: f32,
+    // Launch.
+    pub start_members: u64,
+    pub start_ids: Vec<u64>,
+    pub start_friends: bool,
+    pub owner: bool,
+    pub start_trust: f32,
+    pub start_promise: f32,
+    // Joining.
+    pub channels: Vec<ChannelParams>,
+    pub invite_on: bool,
+    pub invite_rate: f64,
+    pub invite_engaged: bool,
+    pub per_friend: f64,
+    /// 1 / ln(1 - per_friend), for drawing gaps between invited friends.
+    pub per_friend_log_inv: f64,
+    pub contacts: f64,
+    pub accept: f64,
+    pub accept_need_match: f64,
+    pub invite_trust: f32,
+    pub invite_promise: f32,
+    // Interest and trust.
+    pub interest_on: bool,
+    pub interest_initial: f32,
+    pub interest_decay: f32,
+    pub chat_gain: f32,
+    pub trust_on: bool,
+    pub expectation_weight: f32,
+    pub trust_floor: f32,
+    // Activity.
+    pub speak: [f64; 6],
+    pub messages: [u32; 6],
+    pub message_weight: [f64; 6],
+    pub capacity: f64,
+    pub overload: f32,
+    pub ad_annoyance: f32,
+    pub annoyance_decay: f32,
+    pub answer_rate: f64,
+    pub answer_gain: f32,
+    // Content.
+    pub content_on: bool,
+    pub content: Schedule,
+    pub content_interest: f32,
+    pub content_trust: f32,
+    pub content_satisfaction: f32,
+    pub invite_boost: f64,
+    pub content_cost: f64,
+    // Conversion.
+    pub convert_on: bool,
+    pub convert_rate: f64,
+    /// 1 - exp(-tenure / maturity_days), by tenure in days.
+    pub maturity: Vec<f64>,
+    pub price: f64,
+    pub satisfies: f32,
+    // Leaving.
+    pub leave_on: bool,
+    pub base_hazard: f64,
+    pub boredom: f64,
+    pub unmet: f64,
+    pub distrust: f64,
+    pub annoyance: f64,
+    pub grace_days: u32,
+    pub mute_share: f64,
+    pub muted_leave: f64,
+    pub stake_factor: f64,
+    pub friends: FriendsMode,
+    pub friends_k: u32,
+    /// Graph: hazard per friend who left, -ln(1 - rate). Well-mixed: ν.
+    pub friends_hazard: f64,
+}
+
+/// Daily factor for a half-life in days (`inf` gives 1: no decay).
+fn decay(half_life: f64) -> f32 {
+    if half_life.is_infinite() {
+        1.0
+    } else {
+        0.5f64.powf(1.0 / half_life) as f32
+    }
+}
+
+fn beta(mean: f64, concentration: f64) -> BetaTable {
+    BetaTable::new(mean, concentration)
+}
+
+impl Params {
+    /// Derives the loop's parameters; `n` is the population size.
+    pub fn new(scenario: &Scenario, n: usize) -> Params {
+        let s = scenario.spec();
+        let r = &s.roles;
+        let mut role_cum = [r.expert, r.asker, r.advertiser, r.freebie];
+        for i in 1..4 {
+            role_cum[i] += role_cum[i - 1];
+        }
+        let a = &s.activity;
+        let messages = a.messages.as_array().map(|m| m.round() as u32);
+        let l = &s.leave;
+        Params {
+            n,
+            well_mixed: s.population.graph.is_well_mixed(),
+            role_cum,
+            needs_on: s.needs.enabled,
+            explicit: beta(s.needs.explicit_mean, s.needs.concentration),
+            latent: beta(s.needs.latent_mean, s.needs.concentration),
+            freebie_factor: s.needs.freebie_factor,
+            satisfaction_decay: decay(s.needs.satisfaction_half_life),
+            start_members: s.start.members,
+            start_ids: s.start.ids.clone(),
+            start_friends: s.start.pick == crate::scenario::Pick::Friends,
+            owner: s.start.owner,
+            start_trust: s.start.trust as f32,
+            start_promise: s.start.promise as f32,
+            channels: s
+                .channels
+                .iter()
+                .map(|c| ChannelParams {
+                    daily: c.daily,
+                    rate: c.rate,
+                    schedule: c.schedule.clone(),
+                    need_match: c.need_match,
+                    cost_per_join: c.cost_per_join,
+                    trust: c.trust as f32,
+                    promise: c.promise as f32,
+                })
+                .collect(),
+            invite_on: s.invite.enabled,
+            invite_rate: s.invite.rate,
+            invite_engaged: s.invite.engaged,
+            per_friend: s.invite.per_friend,
+            per_friend_log_inv: 1.0 / (1.0 - s.invite.per_friend).ln(),
+            contacts: s.invite.contacts,
+            accept: s.invite.accept,
+            accept_need_match: s.invite.need_match,
+            invite_trust: s.invite.trust as f32,
+            invite_promise: s.invite.promise as f32,
+            interest_on: s.interest.enabled,
+            interest_initial: s.interest.initial as f32,
+            interest_decay: decay(s.interest.half_life),
+            chat_gain: s.interest.chat_gain as f32,
+            trust_on: s.trust.enabled,
+            expectation_weight: s.trust.expectation_weight as f32,
+            trust_floor: s.trust.floor as f32,
+            speak: a.speak.as_array(),
+            messages,
+            message_weight: messages.map(|m| m as f64),
+            capacity: a.capacity,
+            overload: a.overload as f32,
+            ad_annoyance: a.ad_annoyance as f32,
+            annoyance_decay: decay(a.annoyance_half_life),
+            answer_rate: a.answer_rate,
+            answer_gain: a.answer_gain as f32,
+            content_on: s.content.enabled,
+            content: s.content.schedule.clone(),
+            content_interest: (s.content.quality * s.content.interest_gain) as f32,
+            content_trust: (s.content.quality * s.content.trust_gain) as f32,
+            content_satisfaction: (s.content.quality * s.content.satisfaction_gain) as f32,
+            invite_boost: s.content.invite_boost,
+            content_cost: s.content.cost,
+            convert_on: s.conversion.enabled,
+            convert_rate: s.conversion.rate,
+            maturity: (0..=s.days)
+                .map(|t| 1.0 - (-(t as f64) / s.conversion.maturity_days).exp())
+                .collect(),
+            price: s.conversion.price,
+            satisfies: s.conversion.satisfies as f32,
+            leave_on: l.enabled,
+            base_hazard: -(1.0 - l.base).max(1e-300).ln(),
+            boredom: l.boredom,
+            unmet: l.unmet,
+            distrust: l.distrust,
+            annoyance: l.annoyance,
+            grace_days: l.grace_days,
+            mute_share: l.mute_share,
+            muted_leave: l.muted_leave,
+            stake_factor: l.stake_factor,
+            friends: l.friends.mode,
+            friends_k: l.friends.k,
+            friends_hazard: if s.population.graph.is_well_mixed() {
+                l.friends.rate
+            } else {
+                -(1.0 - l.friends.rate).max(1e-300).ln()
+            },
+        }
+    }
+
+    /// Whether per-person friend counts must be kept up to date.
+    pub fn tracks_friends(&self) -> bool {
+        self.leave_on && !self.well_mixed && self.friends != FriendsMode::Off
+    }
+}

@@ -1,0 +1,331 @@
+//! Writing results: tidy CSV files, the resolved scenario and run metadata.
+//!
+//! Only this module (and the CLI glue) touches the disk. Results are written
+//! into a staging folder beside the target and moved into place only when
+//! every file is complete, so an interrupted or failed run never leaves a
+//! half-written results folder and never replaces existing results unless
+//! `--force` was given. docs/outputs.md documents every column.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::batch::Batch;
+use crate::error::{Error, Result};
+use crate::model::{DayRow, CAUSES};
+use crate::stats::Band;
+
+/// Files that mark a folder as holding commsim results.
+pub const RESULT_FILES: [&str; 6] = [
+    "daily.csv",
+    "runs.csv",
+    "referrals.csv",
+    "bands.csv",
+    "scenario.toml",
+    "meta.json",
+];
+
+/// Refuses to write into a folder that already holds anything, unless forced.
+/// Called before a batch starts, so no work is wasted on a refusal.
+pub fn check_target(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "output path {} exists and is not a folder",
+            dir.display()
+        )));
+    }
+    if force || !dir.exists() {
+        return Ok(());
+    }
+    let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    if entries.next().is_some() {
+        return Err(Error::OutputExists(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Rounds to 6 decimals and prints the shortest form (deterministic).
+pub fn fmt6(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        "0".into()
+    } else {
+        format!("{r}")
+    }
+}
+
+/// Reads one number from a day's row.
+pub type DayMetric = fn(&DayRow) -> f64;
+
+/// The per-day metrics summarised in bands.csv, with how to read each.
+pub const BAND_METRICS: [(&str, DayMetric); 12] = [
+    ("members", |r| r.members as f64),
+    ("active", |r| r.active as f64),
+    ("silent", |r| r.silent as f64),
+    ("muted", |r| r.muted as f64),
+    ("joined", |r| r.joined as f64),
+    ("left", |r| r.left as f64),
+    ("referral_joins", |r| r.referral_joins as f64),
+    ("messages", |r| r.messages as f64),
+    ("mean_trust", |r| r.mean_trust),
+    ("mean_interest", |r| r.mean_interest),
+    ("revenue", |r| r.revenue),
+    ("cost", |r| r.cost),
+];
+
+fn csv_err(path: &Path, e: csv::Error) -> Error {
+    let kind = e.kind();
+    let io = match kind {
+        csv::ErrorKind::Io(io) => std::io::Error::new(io.kind(), io.to_string()),
+        _ => std::io::Error::other(e.to_string()),
+    };
+    Error::io(path, io)
+}
+
+fn writer(path: &Path) -> Result<csv::Writer<fs::File>> {
+    csv::Writer::from_path(path).map_err(|e| csv_err(path, e))
+}
+
+fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    let mut header: Vec<String> = [
+        "run",
+        "day",
+        "members",
+        "active",
+        "silent",
+        "muted",
+        "joined",
+        "left",
+        "referral_joins",
+        "channel_joins",
+        "muted_new",
+        "invitations",
+        "messages",
+        "purchases",
+        "mean_trust",
+        "mean_interest",
+        "revenue",
+        "cost",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(CAUSES.iter().map(|c| format!("left_{}", c.name())));
+    w.write_record(&header).map_err(|e| csv_err(path, e))?;
+    let mut rec: Vec<String> = Vec::with_capacity(header.len());
+    for run in &batch.runs {
+        for r in &run.days {
+            rec.clear();
+            rec.extend([
+                run.run.to_string(),
+                r.day.to_string(),
+                r.members.to_string(),
+                r.active.to_string(),
+                r.silent.to_string(),
+                r.muted.to_string(),
+                r.joined.to_string(),
+                r.left.to_string(),
+                r.referral_joins.to_string(),
+                r.channel_joins.to_string(),
+                r.muted_new.to_string(),
+                r.invitations.to_string(),
+                r.messages.to_string(),
+                r.purchases.to_string(),
+                fmt6(r.mean_trust),
+                fmt6(r.mean_interest),
+                fmt6(r.revenue),
+                fmt6(r.cost),
+            ]);
+            rec.extend(r.left_by_cause.iter().map(|c| c.to_string()));
+            w.write_record(&rec).map_err(|e| csv_err(path, e))?;
+        }
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record([
+        "run",
+        "seed",
+        "peak_members",
+        "peak_day",
+        "peak_active",
+        "lifetime_days",
+        "alive_at_end",
+        "final_members",
+        "final_active",
+        "total_joined",
+        "total_left",
+        "referral_share",
+        "revenue",
+        "cost",
+        "roi",
+    ])
+    .map_err(|e| csv_err(path, e))?;
+    for run in &batch.runs {
+        let s = &run.summary;
+        let roi = if s.cost > 0.0 {
+            fmt6((s.revenue - s.cost) / s.cost)
+        } else {
+            String::new()
+        };
+        w.write_record([
+            run.run.to_string(),
+            run.seed.to_string(),
+            s.peak_members.to_string(),
+            s.peak_day.to_string(),
+            s.peak_active.to_string(),
+            s.lifetime_days.to_string(),
+            s.alive_at_end.to_string(),
+            s.final_members.to_string(),
+            s.final_active.to_string(),
+            s.total_joined.to_string(),
+            s.total_left.to_string(),
+            fmt6(s.referral_share),
+            fmt6(s.revenue),
+            fmt6(s.cost),
+            roi,
+        ])
+        .map_err(|e| csv_err(path, e))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+fn write_referrals(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record(["run", "day", "inviter", "invitee", "generation"])
+        .map_err(|e| csv_err(path, e))?;
+    for run in &batch.runs {
+        for r in &run.referrals {
+            w.write_record([
+                run.run.to_string(),
+                r.day.to_string(),
+                r.inviter.to_string(),
+                r.invitee.to_string(),
+                r.generation.to_string(),
+            ])
+            .map_err(|e| csv_err(path, e))?;
+        }
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Bands for every day and metric, in that order.
+pub fn bands(batch: &Batch) -> Vec<(u32, &'static str, Band)> {
+    let days = batch.runs.first().map_or(0, |r| r.days.len());
+    let mut out = Vec::with_capacity(days * BAND_METRICS.len());
+    let mut values = Vec::with_capacity(batch.runs.len());
+    for d in 0..days {
+        for (name, get) in BAND_METRICS {
+            values.clear();
+            values.extend(batch.runs.iter().map(|r| get(&r.days[d])));
+            out.push((d as u32, name, Band::of(&mut values)));
+        }
+    }
+    out
+}
+
+fn write_bands(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record(["day", "metric", "mean", "p5", "p25", "p50", "p75", "p95"])
+        .map_err(|e| csv_err(path, e))?;
+    for (day, name, b) in bands(batch) {
+        w.write_record([
+            day.to_string(),
+            name.to_string(),
+            fmt6(b.mean),
+            fmt6(b.p5),
+            fmt6(b.p25),
+            fmt6(b.p50),
+            fmt6(b.p75),
+            fmt6(b.p95),
+        ])
+        .map_err(|e| csv_err(path, e))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    let mut f = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+fn meta_json(batch: &Batch) -> String {
+    let spec = batch.scenario.spec();
+    let meta = serde_json::json!({
+        "commsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": spec.name,
+        "source": batch.scenario.source().display().to_string(),
+        "seed": spec.seed,
+        "runs": spec.runs,
+        "days": spec.days,
+        "population": batch.nodes,
+        "edges": batch.edges,
+        "threads": batch.threads,
+        "wall_seconds": (batch.wall.as_secs_f64() * 1000.0).round() / 1000.0,
+    });
+    serde_json::to_string_pretty(&meta).expect("plain JSON") + "\n"
+}
+
+/// Writes all result files of `batch` into `dir`, atomically.
+pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
+    check_target(dir, force)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".into());
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+    let written = (|| -> Result<()> {
+        write_daily(&staging.join("daily.csv"), batch)?;
+        write_runs(&staging.join("runs.csv"), batch)?;
+        if batch.scenario.spec().output.referrals {
+            write_referrals(&staging.join("referrals.csv"), batch)?;
+        }
+        write_bands(&staging.join("bands.csv"), batch)?;
+        let toml = format!(
+            "# Resolved scenario: every default filled in. Rerun with\n# commsim run scenario.toml\n{}",
+            batch.scenario.to_toml()
+        );
+        write_text(&staging.join("scenario.toml"), &toml)?;
+        write_text(&staging.join("meta.json"), &meta_json(batch))?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // Move into place: the old folder (if forced) is set aside first and
+    // removed only once the new one is in place.
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had_old = dir.exists();
+    if had_old {
+        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+    }
+    if let Err(e) = fs::rename(&staging, dir) {
+        if had_old {
+            let _ = fs::rename(&old, dir);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Error::io(dir, e));
+    }
+    if had_old {
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}

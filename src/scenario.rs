@@ -1,0 +1,1088 @@
+//! Scenario files: their shape (serde) and the checked scenario the engine trusts.
+//!
+//! A scenario is read in two steps. [`ScenarioFile`] is the file's shape: every
+//! field has a default and unknown fields are rejected. [`Scenario::from_toml`]
+//! then checks every value against its documented range and resolves what
+//! depends on the file's location (graph paths). Nothing downstream sees an
+//! unchecked value. docs/scenario.md lists every field; keep the two in step.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The built-in default scenario, compiled into the binary so that
+/// `commsim run` works with no files at all.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.toml");
+/// How the built-in scenario is named in messages.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/default.toml (built in)";
+
+/// Largest population commsim accepts at all (ids are 32-bit).
+pub const MAX_POPULATION: u64 = 4_000_000_000;
+
+/// A scenario file as written. Every field has a default.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScenarioFile {
+    /// Name used for the default output folder and in chart titles.
+    pub name: String,
+    /// One line on what the scenario shows.
+    pub description: String,
+    /// Days simulated after launch day 0.
+    pub days: u32,
+    /// Monte Carlo runs.
+    pub runs: u32,
+    /// Master seed.
+    pub seed: u64,
+    pub population: Population,
+    pub roles: Roles,
+    pub needs: Needs,
+    pub start: Start,
+    #[serde(rename = "channel")]
+    pub channels: Vec<Channel>,
+    pub invite: Invite,
+    pub interest: Interest,
+    pub trust: Trust,
+    pub activity: Activity,
+    pub content: Content,
+    pub conversion: Conversion,
+    pub leave: Leave,
+    pub lifetime: Lifetime,
+    pub output: OutputOptions,
+}
+
+impl Default for ScenarioFile {
+    fn default() -> Self {
+        ScenarioFile {
+            name: String::new(),
+            description: String::new(),
+            days: 90,
+            runs: 100,
+            seed: 1,
+            population: Population::default(),
+            roles: Roles::default(),
+            needs: Needs::default(),
+            start: Start::default(),
+            channels: Vec::new(),
+            invite: Invite::default(),
+            interest: Interest::default(),
+            trust: Trust::default(),
+            activity: Activity::default(),
+            content: Content::default(),
+            conversion: Conversion::default(),
+            leave: Leave::default(),
+            lifetime: Lifetime::default(),
+            output: OutputOptions::default(),
+        }
+    }
+}
+
+/// The people who could ever join, and their social graph.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Population {
+    /// Number of people. Taken from the file for `model = "file"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    pub graph: GraphSpec,
+    /// Draw a new random graph for every run (true) or one graph shared by all
+    /// runs, drawn from the scenario seed (false).
+    pub resample: bool,
+}
+
+/// How the social graph is made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "model", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum GraphSpec {
+    /// Anyone can meet anyone; no edges are stored.
+    WellMixed,
+    /// G(n, p) with the given mean degree.
+    ErdosRenyi { mean_degree: f64 },
+    /// Preferential attachment, m edges per new node.
+    BarabasiAlbert { m: u32 },
+    /// Ring lattice of degree k, rewired with probability `rewire`.
+    WattsStrogatz { k: u32, rewire: f64 },
+    /// Friend circles: `blocks` equal groups, mean degree inside and across.
+    Block {
+        blocks: u32,
+        degree_in: f64,
+        degree_out: f64,
+    },
+    /// An edge-list file ("u v" per line), relative to the scenario file.
+    File { path: PathBuf },
+}
+
+impl Default for GraphSpec {
+    fn default() -> Self {
+        GraphSpec::BarabasiAlbert { m: 3 }
+    }
+}
+
+impl GraphSpec {
+    pub fn is_well_mixed(&self) -> bool {
+        matches!(self, GraphSpec::WellMixed)
+    }
+}
+
+/// Shares of each role among people (R2–R5). Lurkers are the rest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Roles {
+    pub expert: f64,
+    pub asker: f64,
+    pub advertiser: f64,
+    pub freebie: f64,
+}
+
+impl Default for Roles {
+    fn default() -> Self {
+        Roles {
+            expert: 0.05,
+            asker: 0.20,
+            advertiser: 0.02,
+            freebie: 0.05,
+        }
+    }
+}
+
+/// Needs (M1): explicit (now) and latent (future), each Beta-distributed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Needs {
+    pub enabled: bool,
+    pub explicit_mean: f64,
+    pub latent_mean: f64,
+    /// Beta concentration a + b: higher means needs cluster near the mean.
+    pub concentration: f64,
+    /// Freebie seekers' needs are scaled by this (R5).
+    pub freebie_factor: f64,
+    /// Half-life of perceived value (satisfaction) in days.
+    pub satisfaction_half_life: f64,
+}
+
+impl Default for Needs {
+    fn default() -> Self {
+        Needs {
+            enabled: true,
+            explicit_mean: 0.4,
+            latent_mean: 0.3,
+            concentration: 4.0,
+            freebie_factor: 0.2,
+            satisfaction_half_life: 14.0,
+        }
+    }
+}
+
+/// Launch day: who is in the group on day 0.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Start {
+    /// Number of initial members (including the owner), if `ids` is empty.
+    pub members: u64,
+    /// Explicit initial members by id (the file's ids for file graphs).
+    pub ids: Vec<u64>,
+    /// "friends": the owner and their friends, breadth-first; "random".
+    pub pick: Pick,
+    /// Whether the first initial member is the owner (R1), who never leaves.
+    pub owner: bool,
+    /// Initial trust of launch members.
+    pub trust: f64,
+    /// Expectation set at recruitment (M3).
+    pub promise: f64,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            members: 20,
+            ids: Vec::new(),
+            pick: Pick::Friends,
+            owner: true,
+            trust: 0.7,
+            promise: 0.4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pick {
+    Friends,
+    Random,
+}
+
+/// When something happens: days from `start` every `every` days until `end`
+/// (inclusive), or exactly the listed `days`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    pub start: u32,
+    pub every: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
+    pub days: Vec<u32>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            start: 1,
+            every: 1,
+            end: None,
+            days: Vec::new(),
+        }
+    }
+}
+
+impl Schedule {
+    pub fn every(start: u32, every: u32) -> Self {
+        Schedule {
+            start,
+            every,
+            ..Schedule::default()
+        }
+    }
+
+    /// Whether the schedule fires on `day`.
+    pub fn contains(&self, day: u32) -> bool {
+        if !self.days.is_empty() {
+            return self.days.binary_search(&day).is_ok();
+        }
+        day >= self.start
+            && self.end.is_none_or(|e| day <= e)
+            && (day - self.start) % self.every == 0
+    }
+}
+
+/// An acquisition channel (S12).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Channel {
+    pub name: String,
+    /// People reached per active day (fractions are rounded randomly).
+    pub daily: f64,
+    /// Probability per day that each outsider is reached.
+    pub rate: f64,
+    pub schedule: Schedule,
+    /// 0: everyone reached joins (mass adding); 1: only people with needs do.
+    pub need_match: f64,
+    /// Money spent per person who joins.
+    pub cost_per_join: f64,
+    /// Initial trust of people who join through this channel.
+    pub trust: f64,
+    /// Expectation set by this channel's pitch (M3).
+    pub promise: f64,
+}
+
+impl Default for Channel {
+    fn default() -> Self {
+        Channel {
+            name: "channel".into(),
+            daily: 0.0,
+            rate: 0.0,
+            schedule: Schedule::every(1, 1),
+            need_match: 0.5,
+            cost_per_join: 0.0,
+            trust: 0.3,
+            promise: 0.5,
+        }
+    }
+}
+
+/// Word of mouth and invitations (S3, Backstrom et al. 2006).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Invite {
+    pub enabled: bool,
+    /// Daily probability that a member invites, before engagement scaling.
+    pub rate: f64,
+    /// Scale the rate by the member's interest × trust.
+    pub engaged: bool,
+    /// Graph populations: probability that an inviting member invites each
+    /// non-member friend.
+    pub per_friend: f64,
+    /// Well-mixed populations: people contacted per inviting member per day.
+    pub contacts: f64,
+    /// Probability that an invitation is accepted, before need matching.
+    pub accept: f64,
+    /// 0: acceptance ignores needs; 1: acceptance equals the invitee's need.
+    pub need_match: f64,
+    /// Initial trust of people who join by invitation (a friend vouched).
+    pub trust: f64,
+    /// Expectation set by a friend's invitation (M3).
+    pub promise: f64,
+}
+
+impl Default for Invite {
+    fn default() -> Self {
+        Invite {
+            enabled: true,
+            rate: 0.05,
+            engaged: true,
+            per_friend: 0.3,
+            contacts: 0.0,
+            accept: 0.5,
+            need_match: 0.6,
+            trust: 0.5,
+            promise: 0.4,
+        }
+    }
+}
+
+/// Interest and its novelty decay (M4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Interest {
+    /// Off: interest is fixed at 1.
+    pub enabled: bool,
+    /// Interest of a new member.
+    pub initial: f64,
+    /// Novelty half-life in days; `inf` switches decay off.
+    pub half_life: f64,
+    /// Daily interest gain from a group chatting at capacity.
+    pub chat_gain: f64,
+}
+
+impl Default for Interest {
+    fn default() -> Self {
+        Interest {
+            enabled: true,
+            initial: 0.9,
+            half_life: 7.0,
+            chat_gain: 0.05,
+        }
+    }
+}
+
+/// Trust in the leader (M2) and the expectation gap (M3).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Trust {
+    /// Off: trust is fixed at 1 and expectations have no effect.
+    pub enabled: bool,
+    /// Daily trust lost per unit of expectation not met (M3).
+    pub expectation_weight: f64,
+    /// Below this trust, members start to leave for "lost trust".
+    pub floor: f64,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            enabled: true,
+            expectation_weight: 0.03,
+            floor: 0.25,
+        }
+    }
+}
+
+/// Per-role numbers: owner, expert, asker, lurker, advertiser, freebie seeker.
+/// One struct per use, so that a table that sets only some roles keeps the
+/// other roles' defaults for that use.
+macro_rules! per_role {
+    ($name:ident, $doc:literal, [$o:expr, $e:expr, $a:expr, $l:expr, $ad:expr, $f:expr]) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            pub owner: f64,
+            pub expert: f64,
+            pub asker: f64,
+            pub lurker: f64,
+            pub advertiser: f64,
+            pub freebie: f64,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    owner: $o,
+                    expert: $e,
+                    asker: $a,
+                    lurker: $l,
+                    advertiser: $ad,
+                    freebie: $f,
+                }
+            }
+        }
+
+        impl $name {
+            /// Values in role order (see [`ROLE_NAMES`]).
+            pub fn as_array(&self) -> [f64; 6] {
+                [
+                    self.owner,
+                    self.expert,
+                    self.asker,
+                    self.lurker,
+                    self.advertiser,
+                    self.freebie,
+                ]
+            }
+        }
+    };
+}
+
+per_role!(
+    Speak,
+    "Probability of speaking on a day at full interest, by role.",
+    [0.5, 0.5, 0.35, 0.03, 0.4, 0.05]
+);
+per_role!(
+    Messages,
+    "Messages sent on a day the member speaks, by role.",
+    [3.0, 3.0, 2.0, 1.0, 2.0, 1.0]
+);
+
+/// Daily activity: speaking, messages, overload (R2, R3, Ren & Kraut).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Activity {
+    pub speak: Speak,
+    pub messages: Messages,
+    /// Messages per day a fully interested member reads comfortably.
+    pub capacity: f64,
+    /// Annoyance added per day per unit of volume above the member's capacity.
+    pub overload: f64,
+    /// Annoyance added per advertiser message seen, scaled by (1 - need).
+    pub ad_annoyance: f64,
+    /// Half-life of annoyance in days.
+    pub annoyance_half_life: f64,
+    /// Chance that one active expert (or the owner) answers a given question.
+    pub answer_rate: f64,
+    /// Satisfaction gained by an asker whose question is answered.
+    pub answer_gain: f64,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity {
+            speak: Speak::default(),
+            messages: Messages::default(),
+            capacity: 100.0,
+            overload: 0.3,
+            ad_annoyance: 0.02,
+            annoyance_half_life: 3.0,
+            answer_rate: 0.3,
+            answer_gain: 0.2,
+        }
+    }
+}
+
+/// Leader content (R1, S1): posts and lessons on a schedule.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Content {
+    pub enabled: bool,
+    pub schedule: Schedule,
+    /// Quality and topic match, 0..1: scales every gain below.
+    pub quality: f64,
+    pub interest_gain: f64,
+    pub trust_gain: f64,
+    pub satisfaction_gain: f64,
+    /// Invitation rate multiplier on a content day (a reason to invite).
+    pub invite_boost: f64,
+    /// Money spent per content item.
+    pub cost: f64,
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Content {
+            enabled: true,
+            schedule: Schedule::every(1, 7),
+            quality: 0.7,
+            interest_gain: 0.4,
+            trust_gain: 0.1,
+            satisfaction_gain: 0.4,
+            invite_boost: 2.0,
+            cost: 0.0,
+        }
+    }
+}
+
+/// Conversion of latent needs into purchases (M1, M7).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Conversion {
+    pub enabled: bool,
+    /// Daily purchase probability at full latent need, trust and maturity.
+    pub rate: f64,
+    /// Time constant (days) over which latent needs mature in the group.
+    pub maturity_days: f64,
+    /// Revenue per purchase.
+    pub price: f64,
+    /// Share of the latent need a purchase satisfies.
+    pub satisfies: f64,
+}
+
+impl Default for Conversion {
+    fn default() -> Self {
+        Conversion {
+            enabled: true,
+            rate: 0.02,
+            maturity_days: 21.0,
+            price: 99.0,
+            satisfies: 0.5,
+        }
+    }
+}
+
+/// Leaving and muting.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Leave {
+    /// Off: nobody leaves or mutes (except by friends' contagion if on).
+    pub enabled: bool,
+    /// State-independent daily leaving probability (cause: boredom).
+    pub base: f64,
+    /// Daily hazard at zero interest (cause: boredom).
+    pub boredom: f64,
+    /// Daily hazard per unit of explicit need × unmet expectation.
+    pub unmet: f64,
+    /// Daily hazard when trust is zero, falling linearly to 0 at the floor.
+    pub distrust: f64,
+    /// Daily hazard per unit of annoyance.
+    pub annoyance: f64,
+    /// New members do not leave for unmet needs during their first days.
+    pub grace_days: u32,
+    /// Share of boredom and annoyance exits that mute instead of leaving (M5).
+    pub mute_share: f64,
+    /// Daily probability that a muted member finally leaves.
+    pub muted_leave: f64,
+    /// Hazard multiplier for members holding a stake (a purchase, M7).
+    pub stake_factor: f64,
+    pub friends: FriendsLeave,
+}
+
+impl Default for Leave {
+    fn default() -> Self {
+        Leave {
+            enabled: true,
+            base: 0.0,
+            boredom: 0.15,
+            unmet: 0.15,
+            distrust: 0.3,
+            annoyance: 0.2,
+            grace_days: 3,
+            mute_share: 0.5,
+            muted_leave: 0.02,
+            stake_factor: 0.5,
+            friends: FriendsLeave::default(),
+        }
+    }
+}
+
+/// Leaving because friends left (Garcia et al. 2013; Cannarella & Spechler 2014).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FriendsLeave {
+    pub mode: FriendsMode,
+    /// Threshold mode: stay while at least k friends remain.
+    pub k: u32,
+    /// Contagion mode: daily probability per friend who has left (graph), or
+    /// the irSIR rate ν at which members leave per unit share of leavers
+    /// in the population (well-mixed).
+    pub rate: f64,
+}
+
+impl Default for FriendsLeave {
+    fn default() -> Self {
+        FriendsLeave {
+            mode: FriendsMode::Contagion,
+            k: 2,
+            rate: 0.02,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FriendsMode {
+    Off,
+    Threshold,
+    Contagion,
+}
+
+/// When a group counts as dead (see docs/outputs.md, "lifetime").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lifetime {
+    /// Dead from the first day after which active members stay below this
+    /// fraction of their peak.
+    pub fraction: f64,
+}
+
+impl Default for Lifetime {
+    fn default() -> Self {
+        Lifetime { fraction: 0.1 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputOptions {
+    /// Write referrals.csv (one row per join by invitation).
+    pub referrals: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions { referrals: true }
+    }
+}
+
+/// A checked scenario. Only [`Scenario::from_toml`] makes one.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    spec: ScenarioFile,
+    source: PathBuf,
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+            path: path.to_path_buf(),
+            message: format!("cannot read scenario file: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Scenario::from_toml(&text, path, base, &stem)
+    }
+
+    /// The built-in default scenario.
+    pub fn builtin_default() -> Scenario {
+        Scenario::from_toml(
+            DEFAULT_SCENARIO,
+            Path::new(DEFAULT_SCENARIO_NAME),
+            Path::new("."),
+            "default",
+        )
+        .expect("the built-in default scenario is valid (checked by a test)")
+    }
+
+    /// Parses and checks scenario text. `source` names it in messages,
+    /// relative paths inside it resolve against `base_dir`, and `stem` is the
+    /// name used when the file sets none.
+    pub fn from_toml(text: &str, source: &Path, base_dir: &Path, stem: &str) -> Result<Scenario> {
+        let err = |message: String| Error::Scenario {
+            path: source.to_path_buf(),
+            message,
+        };
+        let mut spec: ScenarioFile =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        if spec.name.is_empty() {
+            spec.name = stem.to_string();
+        }
+        if let GraphSpec::File { path } = &mut spec.population.graph {
+            // Absolute, so that the resolved scenario written with the
+            // results still finds the graph when rerun from elsewhere.
+            let joined = base_dir.join(&*path);
+            *path = std::path::absolute(&joined).unwrap_or(joined);
+        }
+        check(&spec).map_err(err)?;
+        Ok(Scenario {
+            spec,
+            source: source.to_path_buf(),
+        })
+    }
+
+    pub fn spec(&self) -> &ScenarioFile {
+        &self.spec
+    }
+
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    /// Overrides taken from the command line, checked like the file's values.
+    pub fn with_overrides(mut self, runs: Option<u32>, seed: Option<u64>) -> Result<Scenario> {
+        if let Some(r) = runs {
+            self.spec.runs = r;
+        }
+        if let Some(s) = seed {
+            self.spec.seed = s;
+        }
+        check(&self.spec).map_err(|m| Error::Usage(format!("{m} (from the command line)")))?;
+        Ok(self)
+    }
+
+    /// Records the population size once the graph is known (file graphs).
+    pub fn set_population_size(&mut self, n: u64) {
+        self.spec.population.size = Some(n);
+    }
+
+    /// The resolved scenario as TOML, every default filled in.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&self.spec).expect("a checked scenario serialises")
+    }
+
+    /// Population size; for file graphs this is known once the file is read.
+    pub fn population_size(&self) -> Option<u64> {
+        match self.spec.population.graph {
+            GraphSpec::File { .. } => self.spec.population.size,
+            _ => Some(self.spec.population.size.unwrap_or(DEFAULT_POPULATION)),
+        }
+    }
+}
+
+/// Population size when a generated graph's scenario sets none.
+pub const DEFAULT_POPULATION: u64 = 1000;
+
+/// Checks every value. Returns the first problem, naming the field and what
+/// is allowed.
+fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
+    let c = Checker;
+    c.int("days", s.days as u64, 1, 36_500)?;
+    c.int("runs", s.runs as u64, 1, 1_000_000)?;
+    if s.name.trim().is_empty() {
+        return Err("field `name` must not be empty".into());
+    }
+    if s.name.contains(['/', '\\']) || s.name.starts_with('.') {
+        return Err(format!(
+            "field `name` = {:?} cannot be used as a folder name: use letters, digits, '-' and '_'",
+            s.name
+        ));
+    }
+    let is_file = matches!(s.population.graph, GraphSpec::File { .. });
+    if let Some(n) = s.population.size {
+        c.int("population.size", n, 1, MAX_POPULATION)?;
+    }
+    let n = s.population.size.unwrap_or(DEFAULT_POPULATION);
+    match &s.population.graph {
+        GraphSpec::WellMixed => {}
+        GraphSpec::ErdosRenyi { mean_degree } => c.real(
+            "population.graph.mean_degree",
+            *mean_degree,
+            0.0,
+            (n - 1) as f64,
+        )?,
+        GraphSpec::BarabasiAlbert { m } => {
+            c.int("population.graph.m", *m as u64, 1, (n - 1).clamp(1, 10_000))?
+        }
+        GraphSpec::WattsStrogatz { k, rewire } => {
+            c.int("population.graph.k", *k as u64, 2, (n - 1).clamp(2, 10_000))?;
+            if k % 2 == 1 {
+                return Err(format!(
+                    "field `population.graph.k` = {k} must be even (k/2 neighbours on each side of the ring)"
+                ));
+            }
+            c.prob("population.graph.rewire", *rewire)?;
+        }
+        GraphSpec::Block {
+            blocks,
+            degree_in,
+            degree_out,
+        } => {
+            c.int("population.graph.blocks", *blocks as u64, 1, n)?;
+            let size = n / *blocks as u64;
+            c.real(
+                "population.graph.degree_in",
+                *degree_in,
+                0.0,
+                size.saturating_sub(1) as f64,
+            )?;
+            c.real(
+                "population.graph.degree_out",
+                *degree_out,
+                0.0,
+                (n - size) as f64,
+            )?;
+        }
+        GraphSpec::File { .. } => {}
+    }
+    let r = &s.roles;
+    for (f, v) in [
+        ("roles.expert", r.expert),
+        ("roles.asker", r.asker),
+        ("roles.advertiser", r.advertiser),
+        ("roles.freebie", r.freebie),
+    ] {
+        c.prob(f, v)?;
+    }
+    let total = r.expert + r.asker + r.advertiser + r.freebie;
+    if total > 1.0 + 1e-9 {
+        return Err(format!(
+            "roles: expert + asker + advertiser + freebie = {total} must be at most 1 (lurkers are the rest)"
+        ));
+    }
+    let nd = &s.needs;
+    c.open01("needs.explicit_mean", nd.explicit_mean)?;
+    c.open01("needs.latent_mean", nd.latent_mean)?;
+    c.real("needs.concentration", nd.concentration, 0.01, 1e6)?;
+    c.prob("needs.freebie_factor", nd.freebie_factor)?;
+    c.positive("needs.satisfaction_half_life", nd.satisfaction_half_life)?;
+
+    let st = &s.start;
+    if st.ids.is_empty() {
+        c.int("start.members", st.members, 0, n)?;
+    } else {
+        let mut ids = st.ids.clone();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("field `start.ids` lists id {} twice", w[0]));
+        }
+        if !is_file {
+            if let Some(bad) = st.ids.iter().find(|&&i| i >= n) {
+                return Err(format!(
+                    "field `start.ids` has id {bad}, but people are numbered 0 to {} in a population of {n}",
+                    n - 1
+                ));
+            }
+        }
+    }
+    c.prob("start.trust", st.trust)?;
+    c.prob("start.promise", st.promise)?;
+
+    for (i, ch) in s.channels.iter().enumerate() {
+        let f = |name: &str| format!("channel[{i}] ({}).{name}", ch.name);
+        c.real(&f("daily"), ch.daily, 0.0, 1e9)?;
+        c.prob(&f("rate"), ch.rate)?;
+        if ch.daily > 0.0 && ch.rate > 0.0 {
+            return Err(format!(
+                "{}: set either `daily` (people reached per day) or `rate` (share of outsiders reached per day), not both",
+                f("")
+            ));
+        }
+        check_schedule(&c, &f("schedule"), &ch.schedule)?;
+        c.prob(&f("need_match"), ch.need_match)?;
+        c.real(&f("cost_per_join"), ch.cost_per_join, 0.0, 1e12)?;
+        c.prob(&f("trust"), ch.trust)?;
+        c.prob(&f("promise"), ch.promise)?;
+    }
+    let iv = &s.invite;
+    c.prob("invite.rate", iv.rate)?;
+    c.prob("invite.per_friend", iv.per_friend)?;
+    c.real("invite.contacts", iv.contacts, 0.0, 1e6)?;
+    c.prob("invite.accept", iv.accept)?;
+    c.prob("invite.need_match", iv.need_match)?;
+    c.prob("invite.trust", iv.trust)?;
+    c.prob("invite.promise", iv.promise)?;
+
+    let it = &s.interest;
+    c.prob("interest.initial", it.initial)?;
+    c.positive("interest.half_life", it.half_life)?;
+    c.prob("interest.chat_gain", it.chat_gain)?;
+    c.real(
+        "trust.expectation_weight",
+        s.trust.expectation_weight,
+        0.0,
+        1.0,
+    )?;
+    c.open01("trust.floor", s.trust.floor)?;
+
+    let a = &s.activity;
+    for (role, v) in ROLE_NAMES.iter().zip(a.speak.as_array()) {
+        c.prob(&format!("activity.speak.{role}"), v)?;
+    }
+    for (role, v) in ROLE_NAMES.iter().zip(a.messages.as_array()) {
+        c.real(&format!("activity.messages.{role}"), v, 0.0, 1000.0)?;
+    }
+    c.real("activity.capacity", a.capacity, 1e-9, 1e9)?;
+    c.real("activity.overload", a.overload, 0.0, 10.0)?;
+    c.real("activity.ad_annoyance", a.ad_annoyance, 0.0, 1.0)?;
+    c.positive("activity.annoyance_half_life", a.annoyance_half_life)?;
+    c.prob("activity.answer_rate", a.answer_rate)?;
+    c.prob("activity.answer_gain", a.answer_gain)?;
+
+    let ct = &s.content;
+    check_schedule(&c, "content.schedule", &ct.schedule)?;
+    c.prob("content.quality", ct.quality)?;
+    c.prob("content.interest_gain", ct.interest_gain)?;
+    c.prob("content.trust_gain", ct.trust_gain)?;
+    c.prob("content.satisfaction_gain", ct.satisfaction_gain)?;
+    c.real("content.invite_boost", ct.invite_boost, 0.0, 100.0)?;
+    c.real("content.cost", ct.cost, 0.0, 1e12)?;
+
+    let cv = &s.conversion;
+    c.prob("conversion.rate", cv.rate)?;
+    c.positive("conversion.maturity_days", cv.maturity_days)?;
+    c.real("conversion.price", cv.price, 0.0, 1e12)?;
+    c.prob("conversion.satisfies", cv.satisfies)?;
+
+    let l = &s.leave;
+    c.prob("leave.base", l.base)?;
+    for (f, v) in [
+        ("leave.boredom", l.boredom),
+        ("leave.unmet", l.unmet),
+        ("leave.distrust", l.distrust),
+        ("leave.annoyance", l.annoyance),
+    ] {
+        c.real(f, v, 0.0, 100.0)?;
+    }
+    c.int("leave.grace_days", l.grace_days as u64, 0, 36_500)?;
+    c.prob("leave.mute_share", l.mute_share)?;
+    c.prob("leave.muted_leave", l.muted_leave)?;
+    c.prob("leave.stake_factor", l.stake_factor)?;
+    c.int("leave.friends.k", l.friends.k as u64, 1, 1_000_000)?;
+    if s.population.graph.is_well_mixed() {
+        c.real("leave.friends.rate", l.friends.rate, 0.0, 100.0)?;
+        if l.friends.mode == FriendsMode::Threshold {
+            return Err("field `leave.friends.mode` = \"threshold\" needs a social graph; a well-mixed population has no friends to count (use \"contagion\" or \"off\")".into());
+        }
+    } else {
+        c.prob("leave.friends.rate", l.friends.rate)?;
+    }
+    c.open01("lifetime.fraction", s.lifetime.fraction)?;
+    Ok(())
+}
+
+/// Role names in the order used by [`Speak::as_array`].
+pub const ROLE_NAMES: [&str; 6] = [
+    "owner",
+    "expert",
+    "asker",
+    "lurker",
+    "advertiser",
+    "freebie",
+];
+
+fn check_schedule(c: &Checker, field: &str, s: &Schedule) -> std::result::Result<(), String> {
+    if !s.days.is_empty() {
+        if s != &(Schedule {
+            days: s.days.clone(),
+            ..Schedule::default()
+        }) {
+            return Err(format!(
+                "{field}: give either `days` (a list) or `start`/`every`/`end`, not both"
+            ));
+        }
+        if s.days.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!(
+                "{field}.days must be in increasing order without repeats, got {:?}",
+                s.days
+            ));
+        }
+        return Ok(());
+    }
+    c.int(&format!("{field}.every"), s.every as u64, 1, 36_500)?;
+    if let Some(end) = s.end {
+        if end < s.start {
+            return Err(format!(
+                "{field}.end = {end} is before {field}.start = {}",
+                s.start
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Range checks that produce messages naming the field and the allowed range.
+struct Checker;
+
+impl Checker {
+    fn int(&self, field: &str, v: u64, lo: u64, hi: u64) -> std::result::Result<(), String> {
+        if v < lo || v > hi {
+            return Err(format!(
+                "field `{field}` = {v} is out of range: allowed {lo} to {hi}"
+            ));
+        }
+        Ok(())
+    }
+
+    fn real(&self, field: &str, v: f64, lo: f64, hi: f64) -> std::result::Result<(), String> {
+        if !(v >= lo && v <= hi) {
+            return Err(format!(
+                "field `{field}` = {v} is out of range: allowed {lo} to {hi}"
+            ));
+        }
+        Ok(())
+    }
+
+    fn prob(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(format!(
+                "field `{field}` = {v} is out of range: allowed 0 to 1"
+            ));
+        }
+        Ok(())
+    }
+
+    fn open01(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+        if !(v > 0.0 && v < 1.0) {
+            return Err(format!(
+                "field `{field}` = {v} is out of range: allowed strictly between 0 and 1"
+            ));
+        }
+        Ok(())
+    }
+
+    fn positive(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+        if v.is_nan() || v <= 0.0 {
+            return Err(format!(
+                "field `{field}` = {v} is out of range: allowed greater than 0 (inf for never)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario> {
+        Scenario::from_toml(text, Path::new("t.toml"), Path::new("."), "t")
+    }
+
+    #[test]
+    fn builtin_default_is_valid_and_round_trips() {
+        let s = Scenario::builtin_default();
+        let again = parse(&s.to_toml()).unwrap();
+        assert_eq!(s.spec(), again.spec());
+    }
+
+    #[test]
+    fn unknown_field_is_rejected_with_its_name() {
+        let e = parse("days = 10\n[interest]\nhalflife = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("halflife"), "{e}");
+        assert!(e.contains("t.toml"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_names_field_and_range() {
+        let e = parse("[interest]\ninitial = 1.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("interest.initial") && e.contains("0 to 1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn schedule_contains() {
+        let s = Schedule {
+            start: 3,
+            every: 7,
+            end: Some(17),
+            days: vec![],
+        };
+        let on: Vec<u32> = (0..30).filter(|&d| s.contains(d)).collect();
+        assert_eq!(on, vec![3, 10, 17]);
+        let l = Schedule {
+            days: vec![2, 5],
+            ..Schedule::default()
+        };
+        assert!(l.contains(5) && !l.contains(3));
+    }
+
+    #[test]
+    fn graph_model_is_tagged() {
+        let s = parse("[population]\nsize = 50\n[population.graph]\nmodel = \"watts-strogatz\"\nk = 4\nrewire = 0.1\n").unwrap();
+        assert_eq!(
+            s.spec().population.graph,
+            GraphSpec::WattsStrogatz { k: 4, rewire: 0.1 }
+        );
+        let e = parse("[population.graph]\nmodel = \"small-world\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("small-world"), "{e}");
+    }
+}

@@ -1,0 +1,9 @@
+//! commsim's integration tests: one binary, one module per area.
+//!
+//! Run with `cargo test --release` (the statistical tests simulate large
+//! populations and are slow in debug builds).
+
+mod cli;
+mod properties;
+mod reference;
+mod util;
