@@ -91,28 +91,37 @@ pub fn check_memory(
     let concurrent = (threads as u64).min(spec.runs as u64).max(1);
     let graph = graph_build_bytes(n, edges);
     let per_run = n * STATE_BYTES_PER_PERSON + if spec.population.resample { graph } else { 0 };
-    let shared = if spec.population.resample { 0 } else { graph };
+    let shared_graph = if spec.population.resample { 0 } else { graph };
+    // Every run's daily rows are kept until the results are written.
+    let rows =
+        spec.runs as u64 * (spec.days as u64 + 1) * std::mem::size_of::<model::DayRow>() as u64;
+    let shared = shared_graph + rows;
     let need = shared + concurrent * per_run;
     if need <= avail {
         return Ok(());
     }
-    let hint = if concurrent > 1 && shared + per_run <= avail {
+    let hint = if rows > shared_graph + concurrent * per_run {
+        "; reduce runs or days".to_string()
+    } else if concurrent > 1 && shared + per_run <= avail {
+        let fit = (avail.saturating_sub(shared) / per_run).max(1);
         format!(
-            "; with --threads {} it would need {}",
-            (avail.saturating_sub(shared) / per_run).max(1),
-            gib(shared + per_run * (avail.saturating_sub(shared) / per_run).max(1))
+            "; with --threads {fit} it would need {}",
+            gib(shared + per_run * fit)
         )
     } else {
         "; reduce population.size or the graph's degree".to_string()
     };
     Err(Error::TooLarge(format!(
-        "{}: a population of {n} people with about {edges} friendship edges needs about {} \
-         ({} for the graph, {} of state per run, {concurrent} runs at a time), \
-         but this machine has {} available{hint}",
+        "{}: a population of {n} people with about {edges} friendship edges over {} runs of {} days \
+         needs about {} ({} for the graph, {} for the daily rows, {} of state per run with \
+         {concurrent} runs at a time), but this machine has {} available{hint}",
         scenario.source().display(),
+        spec.runs,
+        spec.days,
         gib(need),
         gib(graph),
-        gib(n * STATE_BYTES_PER_PERSON),
+        gib(rows),
+        gib(per_run),
         gib(avail),
     )))
 }
