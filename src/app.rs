@@ -77,13 +77,15 @@ fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::
     let runs = &batch.runs;
     writeln!(
         out,
-        "{}: {} runs of {} days, {} people, in {:.1} s on {} threads",
+        "{}: {} run{} of {} days, {} people, in {} on {} thread{}",
         spec.name,
         runs.len(),
+        if runs.len() == 1 { "" } else { "s" },
         spec.days,
         batch.nodes,
-        batch.wall.as_secs_f64(),
-        batch.threads
+        duration(batch.wall.as_secs_f64()),
+        batch.threads,
+        if batch.threads == 1 { "" } else { "s" },
     )?;
     writeln!(out, "results in {}", dir.display())?;
     writeln!(out, "                     median   (5%-95% of runs)")?;
@@ -117,8 +119,16 @@ fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::
     Ok(())
 }
 
+fn duration(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0} ms", secs * 1000.0)
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
 fn num(x: f64) -> String {
-    if x.fract() == 0.0 {
+    if x.fract() == 0.0 || x.abs() >= 10.0 {
         format!("{x:.0}")
     } else if x.abs() < 1.0 {
         format!("{x:.2}")
@@ -181,12 +191,22 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         Error::io(&opts.out, e)
     })?;
+    let isolated = (0..g.node_count() as u32)
+        .filter(|&v| g.degree(v) == 0)
+        .count();
     writeln!(
         out,
-        "wrote {} nodes and {} edges to {}",
-        g.node_count(),
+        "wrote {} edges among {} people to {}{}",
         g.edge_count(),
-        opts.out.display()
+        g.node_count() - isolated,
+        opts.out.display(),
+        if isolated > 0 {
+            format!(
+                " ({isolated} people without friends cannot appear in an edge list and are left out)"
+            )
+        } else {
+            String::new()
+        }
     )
     .map_err(|e| Error::io("stdout", e))
 }

@@ -25,9 +25,9 @@ pub enum Error {
     #[error("{0}")]
     TooLarge(String),
 
-    /// The output folder already holds results.
+    /// The output folder is not empty.
     #[error(
-        "output folder {} already holds results; pass --force to replace them, or choose another folder with --out",
+        "output folder {} is not empty; pass --force to replace the results in it, or choose another folder with --out",
         .0.display()
     )]
     OutputExists(PathBuf),

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::{DayRow, CAUSES};
 use crate::stats::Band;
 
-/// Files that mark a folder as holding commsim results.
+/// Files commsim writes into a results folder.
 pub const RESULT_FILES: [&str; 6] = [
     "daily.csv",
     "runs.csv",
@@ -25,8 +25,15 @@ pub const RESULT_FILES: [&str; 6] = [
     "meta.json",
 ];
 
-/// Refuses to write into a folder that already holds anything, unless forced.
-/// Called before a batch starts, so no work is wasted on a refusal.
+/// Whether a file name is one commsim writes into a results folder.
+pub fn is_result_file(name: &str) -> bool {
+    RESULT_FILES.contains(&name)
+}
+
+/// Refuses to write into a folder that already holds anything, unless
+/// forced; even forced, refuses a folder holding files commsim did not write,
+/// since replacing the folder would delete them. Called before a batch
+/// starts, so no work is wasted on a refusal.
 pub fn check_target(dir: &Path, force: bool) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -34,12 +41,32 @@ pub fn check_target(dir: &Path, force: bool) -> Result<()> {
             dir.display()
         )));
     }
-    if force || !dir.exists() {
+    if !dir.exists() {
         return Ok(());
     }
-    let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    if entries.next().is_some() {
+    let mut foreign = Vec::new();
+    let mut any = false;
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        any = true;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_result_file(&name) {
+            foreign.push(name);
+        }
+    }
+    if !any {
+        return Ok(());
+    }
+    if !force {
         return Err(Error::OutputExists(dir.to_path_buf()));
+    }
+    if !foreign.is_empty() {
+        foreign.sort();
+        return Err(Error::Usage(format!(
+            "output folder {} holds files commsim did not write ({}); --force would delete them, so choose another folder with --out",
+            dir.display(),
+            foreign.join(", ")
+        )));
     }
     Ok(())
 }

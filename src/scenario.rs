@@ -306,7 +306,7 @@ pub struct Invite {
     pub contacts: f64,
     /// Probability that an invitation is accepted, before need matching.
     pub accept: f64,
-    /// 0: acceptance ignores needs; 1: acceptance equals the invitee's need.
+    /// 0: acceptance ignores needs; 1: acceptance is `accept` × the invitee's need.
     pub need_match: f64,
     /// Initial trust of people who join by invitation (a friend vouched).
     pub trust: f64,
@@ -359,7 +359,7 @@ impl Default for Interest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Trust {
-    /// Off: trust is fixed at 1 and expectations have no effect.
+    /// Off: trust is fixed at 1 (expectations still feed the unmet-need hazard).
     pub enabled: bool,
     /// Daily trust lost per unit of expectation not met (M3).
     pub expectation_weight: f64,
@@ -532,7 +532,7 @@ impl Default for Conversion {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Leave {
-    /// Off: nobody leaves or mutes (except by friends' contagion if on).
+    /// Off: nobody leaves or mutes, for any cause.
     pub enabled: bool,
     /// State-independent daily leaving probability (cause: boredom).
     pub base: f64,
@@ -544,7 +544,8 @@ pub struct Leave {
     pub distrust: f64,
     /// Daily hazard per unit of annoyance.
     pub annoyance: f64,
-    /// New members do not leave for unmet needs during their first days.
+    /// During their first days, new members neither leave for unmet needs nor
+    /// lose trust over unmet expectations.
     pub grace_days: u32,
     /// Share of boredom and annoyance exits that mute instead of leaving (M5).
     pub mute_share: f64,
@@ -807,7 +808,7 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     let total = r.expert + r.asker + r.advertiser + r.freebie;
     if total > 1.0 + 1e-9 {
         return Err(format!(
-            "roles: expert + asker + advertiser + freebie = {total} must be at most 1 (lurkers are the rest)"
+            "roles: expert + asker + advertiser + freebie = {total:.4} must be at most 1 (lurkers are the rest)"
         ));
     }
     let nd = &s.needs;
@@ -819,7 +820,10 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
 
     let st = &s.start;
     if st.ids.is_empty() {
-        c.int("start.members", st.members, 0, n)?;
+        // File graphs are checked once the file is read (batch::prepare).
+        if !is_file {
+            c.int("start.members", st.members, 0, n)?;
+        }
     } else {
         let mut ids = st.ids.clone();
         ids.sort_unstable();
@@ -844,8 +848,8 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
         c.prob(&f("rate"), ch.rate)?;
         if ch.daily > 0.0 && ch.rate > 0.0 {
             return Err(format!(
-                "{}: set either `daily` (people reached per day) or `rate` (share of outsiders reached per day), not both",
-                f("")
+                "channel[{i}] ({}): set either `daily` (people reached per day) or `rate` (share of outsiders reached per day), not both",
+                ch.name
             ));
         }
         check_schedule(&c, &f("schedule"), &ch.schedule)?;

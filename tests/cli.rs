@@ -271,13 +271,18 @@ fn existing_output_folder_is_refused_without_force_and_left_untouched() {
 fn force_replaces_existing_output_folder_without_leaving_staging_folders() {
     let dir = tmp();
     write(dir.path(), "small.toml", SMALL);
-    write(dir.path(), "res/keep.txt", "precious");
+    write(dir.path(), "res/daily.csv", "old results");
     let out = commsim(
         &["run", "small.toml", "--out", "res", "--force"],
         dir.path(),
     );
     check(&out, 0, &[]);
     let files = read_results(&dir.path().join("res"));
+    assert_ne!(
+        files["daily.csv"],
+        b"old results".to_vec(),
+        "old results kept"
+    );
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     let mut expected = RESULT_FILES.to_vec();
     expected.sort_unstable();
@@ -294,6 +299,28 @@ fn force_replaces_existing_output_folder_without_leaving_staging_folders() {
     let mut sorted = top.clone();
     sorted.sort();
     assert_eq!(sorted, ["res", "small.toml"], "unexpected files: {top:?}");
+}
+
+/// --force replaces results, but never deletes files commsim did not write.
+#[test]
+fn force_refuses_a_folder_holding_files_commsim_did_not_write() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    write(dir.path(), "res/daily.csv", "old results");
+    write(dir.path(), "res/notes.txt", "precious");
+    let out = commsim(
+        &["run", "small.toml", "--out", "res", "--force"],
+        dir.path(),
+    );
+    check(&out, 2, &["res", "notes.txt", "--out"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("res/notes.txt")).unwrap(),
+        "precious"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("res/daily.csv")).unwrap(),
+        "old results"
+    );
 }
 
 #[test]
@@ -565,7 +592,11 @@ fn graph_command_writes_an_edge_list_a_file_scenario_can_run() {
     let dir = tmp();
     let out = commsim(&GRAPH_ARGS, dir.path());
     check(&out, 0, &[]);
-    assert!(stdout(&out).contains("500 nodes"), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("among 500 people"),
+        "{}",
+        describe(&out)
+    );
     assert_eq!(
         listing(dir.path()).into_iter().collect::<Vec<_>>(),
         ["g.edges"],

@@ -359,6 +359,8 @@ impl<'g> World<'g> {
             });
             row.joined += 1;
             if !self.friends_in.is_empty() {
+                // Only friends who leave while v is in count against v.
+                self.friends_gone[vi] = 0;
                 for &w in self.graph.neighbors(v) {
                     self.friends_in[w as usize] += 1;
                 }
