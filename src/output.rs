@@ -16,10 +16,11 @@ use crate::model::{DayRow, CAUSES};
 use crate::stats::Band;
 
 /// Files commsim writes into a results folder.
-pub const RESULT_FILES: [&str; 6] = [
+pub const RESULT_FILES: [&str; 7] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
+    "groups.csv",
     "bands.csv",
     "scenario.toml",
     "meta.json",
@@ -137,6 +138,14 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
         "mean_interest",
         "revenue",
         "cost",
+        "groups",
+        "refused_full",
+        "gift_joins",
+        "gift_left",
+        "lesson_readers",
+        "lesson_trust_gain",
+        "event_attendees",
+        "event_trust_gain",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -166,6 +175,14 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
                 fmt6(r.mean_interest),
                 fmt6(r.revenue),
                 fmt6(r.cost),
+                r.groups.to_string(),
+                r.refused_full.to_string(),
+                r.gift_joins.to_string(),
+                r.gift_left.to_string(),
+                r.lesson_readers.to_string(),
+                fmt6(r.lesson_trust_gain),
+                r.event_attendees.to_string(),
+                fmt6(r.event_trust_gain),
             ]);
             rec.extend(r.left_by_cause.iter().map(|c| c.to_string()));
             w.write_record(&rec).map_err(|e| csv_err(path, e))?;
@@ -235,6 +252,30 @@ fn write_referrals(path: &Path, batch: &Batch) -> Result<()> {
                 r.inviter.to_string(),
                 r.invitee.to_string(),
                 r.generation.to_string(),
+            ])
+            .map_err(|e| csv_err(path, e))?;
+        }
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+fn write_groups(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record([
+        "run", "day", "group", "members", "active", "muted", "joined", "left",
+    ])
+    .map_err(|e| csv_err(path, e))?;
+    for run in &batch.runs {
+        for g in &run.groups {
+            w.write_record([
+                run.run.to_string(),
+                g.day.to_string(),
+                g.group.to_string(),
+                g.members.to_string(),
+                g.active.to_string(),
+                g.muted.to_string(),
+                g.joined.to_string(),
+                g.left.to_string(),
             ])
             .map_err(|e| csv_err(path, e))?;
         }
@@ -324,6 +365,7 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
         if batch.scenario.spec().output.referrals {
             write_referrals(&staging.join("referrals.csv"), batch)?;
         }
+        write_groups(&staging.join("groups.csv"), batch)?;
         write_bands(&staging.join("bands.csv"), batch)?;
         let toml = format!(
             "# Resolved scenario: every default filled in. Rerun with\n# commsim run scenario.toml\n{}",

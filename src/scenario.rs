@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod strategies;
+pub use strategies::{
+    Cycle, Event, Fee, Giveaway, Groups, Kol, Moderation, ReferralReward, Reward, RewardKind,
+    Rituals, Selling, Service,
+};
+
 /// The built-in default scenario, compiled into the binary so that
 /// `commsim run` works with no files at all.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.toml");
@@ -50,6 +56,30 @@ pub struct ScenarioFile {
     pub leave: Leave,
     pub lifetime: Lifetime,
     pub output: OutputOptions,
+    // Operator strategies (S1 is `content` above, S12 is `channel`).
+    #[serde(rename = "reward", skip_serializing_if = "Vec::is_empty")]
+    pub rewards: Vec<Reward>,
+    #[serde(rename = "giveaway", skip_serializing_if = "Vec::is_empty")]
+    pub giveaways: Vec<Giveaway>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral_reward: Option<ReferralReward>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kol: Option<Kol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<Fee>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<Cycle>,
+    #[serde(rename = "event", skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rituals: Option<Rituals>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<Moderation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selling: Option<Selling>,
+    pub groups: Groups,
 }
 
 impl Default for ScenarioFile {
@@ -74,6 +104,18 @@ impl Default for ScenarioFile {
             leave: Leave::default(),
             lifetime: Lifetime::default(),
             output: OutputOptions::default(),
+            rewards: Vec::new(),
+            giveaways: Vec::new(),
+            referral_reward: None,
+            kol: None,
+            fee: None,
+            cycle: None,
+            events: Vec::new(),
+            service: None,
+            rituals: None,
+            moderation: None,
+            selling: None,
+            groups: Groups::default(),
         }
     }
 }
@@ -475,8 +517,10 @@ impl Default for Activity {
 pub struct Content {
     pub enabled: bool,
     pub schedule: Schedule,
-    /// Quality and topic match, 0..1: scales every gain below.
+    /// Quality, 0..1: scales every gain below.
     pub quality: f64,
+    /// How well topics fit members' needs, 0..1: scales the satisfaction gain.
+    pub topic_match: f64,
     pub interest_gain: f64,
     pub trust_gain: f64,
     pub satisfaction_gain: f64,
@@ -492,6 +536,7 @@ impl Default for Content {
             enabled: true,
             schedule: Schedule::every(1, 7),
             quality: 0.7,
+            topic_match: 0.8,
             interest_gain: 0.4,
             trust_gain: 0.1,
             satisfaction_gain: 0.4,
@@ -896,6 +941,7 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     let ct = &s.content;
     check_schedule(&c, "content.schedule", &ct.schedule)?;
     c.prob("content.quality", ct.quality)?;
+    c.prob("content.topic_match", ct.topic_match)?;
     c.prob("content.interest_gain", ct.interest_gain)?;
     c.prob("content.trust_gain", ct.trust_gain)?;
     c.prob("content.satisfaction_gain", ct.satisfaction_gain)?;
@@ -932,6 +978,7 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
         c.prob("leave.friends.rate", l.friends.rate)?;
     }
     c.open01("lifetime.fraction", s.lifetime.fraction)?;
+    strategies::check(s)?;
     Ok(())
 }
 
@@ -945,7 +992,11 @@ pub const ROLE_NAMES: [&str; 6] = [
     "freebie",
 ];
 
-fn check_schedule(c: &Checker, field: &str, s: &Schedule) -> std::result::Result<(), String> {
+pub(crate) fn check_schedule(
+    c: &Checker,
+    field: &str,
+    s: &Schedule,
+) -> std::result::Result<(), String> {
     if !s.days.is_empty() {
         if s != &(Schedule {
             days: s.days.clone(),
@@ -976,10 +1027,16 @@ fn check_schedule(c: &Checker, field: &str, s: &Schedule) -> std::result::Result
 }
 
 /// Range checks that produce messages naming the field and the allowed range.
-struct Checker;
+pub(crate) struct Checker;
 
 impl Checker {
-    fn int(&self, field: &str, v: u64, lo: u64, hi: u64) -> std::result::Result<(), String> {
+    pub(crate) fn int(
+        &self,
+        field: &str,
+        v: u64,
+        lo: u64,
+        hi: u64,
+    ) -> std::result::Result<(), String> {
         if v < lo || v > hi {
             return Err(format!(
                 "field `{field}` = {v} is out of range: allowed {lo} to {hi}"
@@ -988,7 +1045,13 @@ impl Checker {
         Ok(())
     }
 
-    fn real(&self, field: &str, v: f64, lo: f64, hi: f64) -> std::result::Result<(), String> {
+    pub(crate) fn real(
+        &self,
+        field: &str,
+        v: f64,
+        lo: f64,
+        hi: f64,
+    ) -> std::result::Result<(), String> {
         if !(v >= lo && v <= hi) {
             return Err(format!(
                 "field `{field}` = {v} is out of range: allowed {lo} to {hi}"
@@ -997,7 +1060,7 @@ impl Checker {
         Ok(())
     }
 
-    fn prob(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+    pub(crate) fn prob(&self, field: &str, v: f64) -> std::result::Result<(), String> {
         if !(0.0..=1.0).contains(&v) {
             return Err(format!(
                 "field `{field}` = {v} is out of range: allowed 0 to 1"
@@ -1006,7 +1069,7 @@ impl Checker {
         Ok(())
     }
 
-    fn open01(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+    pub(crate) fn open01(&self, field: &str, v: f64) -> std::result::Result<(), String> {
         if !(v > 0.0 && v < 1.0) {
             return Err(format!(
                 "field `{field}` = {v} is out of range: allowed strictly between 0 and 1"
@@ -1015,7 +1078,7 @@ impl Checker {
         Ok(())
     }
 
-    fn positive(&self, field: &str, v: f64) -> std::result::Result<(), String> {
+    pub(crate) fn positive(&self, field: &str, v: f64) -> std::result::Result<(), String> {
         if v.is_nan() || v <= 0.0 {
             return Err(format!(
                 "field `{field}` = {v} is out of range: allowed greater than 0 (inf for never)"

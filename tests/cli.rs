@@ -15,10 +15,11 @@ use crate::util::{
 };
 
 /// Result files of a run with referrals on (the default).
-const RESULT_FILES: [&str; 6] = [
+const RESULT_FILES: [&str; 7] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
+    "groups.csv",
     "bands.csv",
     "scenario.toml",
     "meta.json",

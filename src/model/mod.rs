@@ -9,6 +9,7 @@ mod day;
 mod params;
 mod world;
 
+pub use params::probability_weight;
 pub use params::Params;
 pub use world::{Cause, Role, CAUSES};
 
@@ -46,6 +47,32 @@ pub struct DayRow {
     pub cost: f64,
     /// Leavers today by cause, indexed like [`CAUSES`].
     pub left_by_cause: [u32; CAUSES.len()],
+    /// Groups open at the end of the day (S13).
+    pub groups: u32,
+    /// People who would have joined but found every group full.
+    pub refused_full: u32,
+    /// Joins through a giveaway (also counted in channel_joins).
+    pub gift_joins: u32,
+    /// Leavers today who had joined through a giveaway.
+    pub gift_left: u32,
+    /// Members who read today's lesson, and the trust they gained in total.
+    pub lesson_readers: u32,
+    pub lesson_trust_gain: f64,
+    /// Members who attended today's offline event, and their total trust gain.
+    pub event_attendees: u32,
+    pub event_trust_gain: f64,
+}
+
+/// One group on one day (a row of groups.csv).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupRow {
+    pub day: u32,
+    pub group: u16,
+    pub members: u32,
+    pub active: u32,
+    pub muted: u32,
+    pub joined: u32,
+    pub left: u32,
 }
 
 /// One join by invitation (a row of referrals.csv).
@@ -85,6 +112,8 @@ pub struct RunOutput {
     pub seed: u64,
     pub days: Vec<DayRow>,
     pub referrals: Vec<Referral>,
+    /// Per-group rows, day by day (S13).
+    pub groups: Vec<GroupRow>,
     pub summary: RunSummary,
 }
 
@@ -95,9 +124,12 @@ pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -
     let mut world = world::World::new(params, graph, key);
     let mut days = Vec::with_capacity(spec.days as usize + 1);
     let mut referrals = Vec::new();
+    let mut groups = Vec::new();
     days.push(world.launch(params, &mut referrals));
+    groups.append(&mut world.day_groups);
     for d in 1..=spec.days {
         days.push(world.step(params, d, &mut referrals));
+        groups.append(&mut world.day_groups);
     }
     if !spec.output.referrals {
         referrals = Vec::new();
@@ -108,6 +140,7 @@ pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -
         seed: key.seed(),
         days,
         referrals,
+        groups,
         summary,
     }
 }

@@ -4,7 +4,10 @@
 //! and switched-off mechanisms become neutral values, so the hot loop does no
 //! division, no `powf` and few branches.
 
-use crate::scenario::{FriendsMode, Scenario, Schedule};
+use crate::scenario::{
+    Cycle, Event, Fee, FriendsMode, Giveaway, Groups, Kol, Moderation, ReferralReward, Reward,
+    Rituals, Scenario, Schedule, Selling, Service,
+};
 use crate::stats::BetaTable;
 
 /// A channel as the loop uses it.
@@ -100,6 +103,36 @@ pub struct Params {
     pub friends_k: u32,
     /// Graph: hazard per friend who left, -ln(1 - rate). Well-mixed: ν.
     pub friends_hazard: f64,
+    // Operator strategies (S2–S13), as written in the scenario.
+    pub topic_match: f32,
+    pub rewards: Vec<Reward>,
+    pub giveaways: Vec<Giveaway>,
+    pub referral_reward: Option<ReferralReward>,
+    pub kol: Option<Kol>,
+    pub fee: Option<Fee>,
+    pub cycle: Option<Cycle>,
+    pub events: Vec<Event>,
+    pub service: Option<Service>,
+    /// Satisfaction multiplier of an answer from the service team, by speed.
+    pub service_speed: f32,
+    pub rituals: Option<Rituals>,
+    pub moderation: Option<Moderation>,
+    pub selling: Option<Selling>,
+    pub groups: Groups,
+}
+
+/// Probability weighting of rank-dependent utility (Tversky & Kahneman
+/// 1992, γ = 0.61): small chances feel larger than they are.
+pub fn probability_weight(p: f64) -> f64 {
+    const GAMMA: f64 = 0.61;
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let a = p.powf(GAMMA);
+    a / (a + (1.0 - p).powf(GAMMA)).powf(1.0 / GAMMA)
 }
 
 /// Daily factor for a half-life in days (`inf` gives 1: no decay).
@@ -212,11 +245,53 @@ impl Params {
             } else {
                 -(1.0 - l.friends.rate).max(1e-300).ln()
             },
+            topic_match: s.content.topic_match as f32,
+            rewards: s.rewards.clone(),
+            giveaways: s.giveaways.clone(),
+            referral_reward: s.referral_reward.clone(),
+            kol: s.kol.clone(),
+            fee: s.fee.clone(),
+            cycle: s.cycle.clone(),
+            events: s.events.clone(),
+            service: s.service.clone(),
+            service_speed: s
+                .service
+                .as_ref()
+                .map_or(1.0, |v| (1.0 / (1.0 + v.response_hours / 4.0)) as f32),
+            rituals: s.rituals.clone(),
+            moderation: s.moderation.clone(),
+            selling: s.selling.clone(),
+            groups: s.groups.clone(),
         }
     }
 
     /// Whether per-person friend counts must be kept up to date.
     pub fn tracks_friends(&self) -> bool {
         self.leave_on && !self.well_mixed && self.friends != FriendsMode::Off
+    }
+
+    /// Whether a fee applies and the person would pay it and pass the
+    /// threshold; `u` is the person's own uniform (S5).
+    pub fn admits(&self, need: f64, u: f64) -> bool {
+        match &self.fee {
+            None => true,
+            Some(f) => {
+                if need < f.threshold {
+                    return false;
+                }
+                // Willingness to pay is exponential with mean
+                // willingness × need: P(pay) = exp(−amount / (w·n)).
+                f.amount <= 0.0 || (need > 0.0 && u < (-f.amount / (f.willingness * need)).exp())
+            }
+        }
+    }
+
+    /// Group capacity (u32::MAX for no limit).
+    pub fn capacity(&self) -> u32 {
+        if self.groups.capacity == 0 {
+            u32::MAX
+        } else {
+            self.groups.capacity
+        }
     }
 }

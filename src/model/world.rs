@@ -2,7 +2,7 @@
 //!
 //! Two kinds of plain vectors: per-person arrays indexed by person id (who is
 //! in, out or gone; what other people can see), and the dense `members`
-//! array holding each current member's own state in one 40-byte record.
+//! array holding each current member's own state in one 56-byte record.
 //! The daily loop walks `members` front to back, so it reads memory in order
 //! and its cost scales with members, not with the population.
 //!
@@ -86,6 +86,7 @@ pub enum Source {
     Launch,
     Channel(u16),
     Referral(u32),
+    Giveaway(u16),
 }
 
 /// Flag: holds a stake (made a purchase, M7).
@@ -94,8 +95,17 @@ pub const STAKE: u8 = 1;
 pub const MUTED: u8 = 2;
 /// Flag: leaves at the end of today.
 pub const LEAVING: u8 = 4;
+/// Flag: paid the membership fee (M6).
+pub const PAID: u8 = 8;
+/// Flag: joined for a giveaway's gift (R5); cleared when it is delivered.
+pub const GIFT: u8 = 16;
+/// Flag: an appointed KOL (S4).
+pub const KOL: u8 = 32;
+/// Flag: joined through a giveaway (kept after delivery, for counting).
+pub const GIFT_JOINER: u8 = 64;
 
-/// One member's own state. Only the member's own decisions read or write it.
+/// One member's own state. Only the member's own decisions (and end-of-day
+/// operator actions addressed to them) read or write it.
 #[derive(Debug, Clone, Copy)]
 pub struct Member {
     pub id: u32,
@@ -110,10 +120,22 @@ pub struct Member {
     pub expectation: f32,
     pub explicit: f32,
     pub latent: f32,
+    /// Last day the member spoke (or the joining day).
+    pub last_spoke: u32,
+    /// Day the member first posted an ad, plus one (0: never).
+    pub ad_since: u32,
+    /// Day the giveaway gift is due (when GIFT is set).
+    pub gift_due: u32,
+    /// Group the member is in (S13).
+    pub group: u16,
+    /// Consecutive check-ins (S8).
+    pub streak: u16,
     pub role: u8,
     pub flags: u8,
     /// Cause recorded when muting or leaving.
     pub cause: u8,
+    /// Index of the giveaway the member joined for (when GIFT_JOINER).
+    pub gift: u8,
 }
 
 /// State of one run.
@@ -127,19 +149,37 @@ pub struct World<'g> {
     /// Per person: friends currently in the group; kept only when leaving
     /// depends on friends.
     pub friends_in: Vec<u32>,
-    /// Per person: friends who have left the group; kept as `friends_in`.
+    /// Per person: friends who have left the group while the person was in;
+    /// kept as `friends_in`.
     pub friends_gone: Vec<u32>,
+    /// Per person: friendships made at offline events (S6), beyond the graph.
+    pub event_ties: std::collections::HashMap<u32, Vec<u32>>,
+    /// Per person: KOL friends who spoke yesterday (S4); kept only with KOLs.
+    pub kol_seen: Vec<u8>,
+    /// KOLs who spoke yesterday (to clear `kol_seen`).
+    pub kol_spoke: Vec<u32>,
     pub members: Vec<Member>,
     pub pool: Vec<u32>,
     pub pool_pos: Vec<u32>,
     pub gone_total: u64,
-    /// Yesterday's group-level aggregates, read by today's decisions.
-    pub yesterday: Aggregates,
+    /// Yesterday's totals of each group, read by today's decisions.
+    pub yesterday: Vec<Aggregates>,
+    /// Members in each group now (S13).
+    pub group_size: Vec<u32>,
+    /// Whether the KOLs have been appointed.
+    pub kols_appointed: bool,
+    /// Need matching of invitation acceptance today (S3 lowers it).
+    pub need_match: f64,
     // Scratch buffers reused every day (no allocation in the daily loop once
     // they have grown).
     pub pending: Vec<(u32, u32, u32)>,
     pub joiners: Vec<(u32, Source)>,
     pub inviters: Vec<u32>,
+    pub group_rows: Vec<super::GroupRow>,
+    /// Active members per group today (filled by the day's loop).
+    pub active_by_group: Vec<u32>,
+    /// The finished per-group rows of the last day.
+    pub day_groups: Vec<super::GroupRow>,
 }
 
 /// Group-level totals of one day that members react to on the next.
@@ -147,14 +187,15 @@ pub struct World<'g> {
 pub struct Aggregates {
     pub messages: u64,
     pub ads: u64,
-    /// Active experts plus the owner if active: people who answer questions.
+    /// Active experts and KOLs plus the owner if active: people who answer
+    /// questions.
     pub answerers: u32,
 }
 
 impl<'g> World<'g> {
     pub fn new(p: &Params, graph: &'g Graph, key: RunKey) -> World<'g> {
         let n = p.n;
-        let keep_pool = p.well_mixed || !p.channels.is_empty();
+        let keep_pool = p.well_mixed || !p.channels.is_empty() || !p.giveaways.is_empty();
         let track = p.tracks_friends();
         World {
             graph,
@@ -163,6 +204,13 @@ impl<'g> World<'g> {
             generation: vec![0; n],
             friends_in: if track { vec![0; n] } else { Vec::new() },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
+            event_ties: Default::default(),
+            kol_seen: if p.kol.is_some() && !p.well_mixed {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            kol_spoke: Vec::new(),
             members: Vec::new(),
             pool: if keep_pool {
                 (0..n as u32).collect()
@@ -175,10 +223,16 @@ impl<'g> World<'g> {
                 Vec::new()
             },
             gone_total: 0,
-            yesterday: Aggregates::default(),
+            yesterday: vec![Aggregates::default()],
+            group_size: vec![0],
+            kols_appointed: false,
+            need_match: p.accept_need_match,
             pending: Vec::new(),
             joiners: Vec::new(),
             inviters: Vec::new(),
+            group_rows: Vec::new(),
+            active_by_group: Vec::new(),
+            day_groups: Vec::new(),
         }
     }
 
@@ -208,6 +262,16 @@ impl<'g> World<'g> {
             l *= p.freebie_factor;
         }
         (role, e as f32, l as f32)
+    }
+
+    /// Whether a person would pay the fee and passes the entry threshold (S5);
+    /// their willingness to pay is a fixed draw of (run, person).
+    pub fn admits(&self, p: &Params, person: u32) -> bool {
+        if p.fee.is_none() {
+            return true;
+        }
+        let u = self.key.day(Purpose::Attributes, 0).member(person).unit(3);
+        p.admits(self.need(p, person), u)
     }
 
     /// Need used for matching: the chance of having an explicit or a latent need.
@@ -304,7 +368,34 @@ impl<'g> World<'g> {
         }
     }
 
-    /// Turns today's joiners into members.
+    /// The group a joiner goes to: the inviter's if it has room, else the
+    /// first group with room, else a new group if one may open (S13).
+    /// None when every group is full.
+    fn place(&mut self, p: &Params, inviter_group: Option<u16>, row: &mut DayRow) -> Option<u16> {
+        let cap = p.capacity();
+        if let Some(g) = inviter_group {
+            if self.group_size[g as usize] < cap {
+                return Some(g);
+            }
+        }
+        if let Some(g) = self.group_size.iter().position(|&s| s < cap) {
+            return Some(g as u16);
+        }
+        if (self.group_size.len() as u32) < p.groups.max {
+            self.open_group(p, row);
+            return Some(self.group_size.len() as u16 - 1);
+        }
+        None
+    }
+
+    fn open_group(&mut self, p: &Params, row: &mut DayRow) {
+        self.group_size.push(0);
+        self.yesterday.push(Aggregates::default());
+        row.cost += p.groups.open_cost;
+    }
+
+    /// Turns today's joiners into members. A joiner who finds every group
+    /// full stays an outsider.
     pub fn apply_joins(
         &mut self,
         p: &Params,
@@ -313,13 +404,36 @@ impl<'g> World<'g> {
         referrals: &mut Vec<Referral>,
     ) {
         let joiners = std::mem::take(&mut self.joiners);
+        let mut by_group: Option<std::collections::HashMap<u32, u16>> = None;
+        let referral_paid = p
+            .referral_reward
+            .as_ref()
+            .filter(|r| r.schedule.contains(day))
+            .map(|r| r.amount);
         for &(v, source) in &joiners {
             let vi = v as usize;
             debug_assert_eq!(self.status[vi], JOINING);
+            let inviter_group = match source {
+                Source::Referral(by) => {
+                    let map = by_group.get_or_insert_with(|| {
+                        self.members.iter().map(|m| (m.id, m.group)).collect()
+                    });
+                    map.get(&by).copied()
+                }
+                _ => None,
+            };
+            let Some(group) = self.place(p, inviter_group, row) else {
+                // Every group is full: the person stays outside (S13).
+                self.status[vi] = OUTSIDER;
+                row.refused_full += 1;
+                continue;
+            };
+            self.group_size[group as usize] += 1;
             self.unpool(v);
             let (role, explicit, latent) = self.attributes(p, v);
             self.status[vi] = MEMBER;
-            let (trust, promise) = match source {
+            let mut flags = 0;
+            let (mut trust, mut promise) = match source {
                 Source::Launch => (p.start_trust, p.start_promise),
                 Source::Channel(c) => {
                     let ch = &p.channels[c as usize];
@@ -327,8 +441,17 @@ impl<'g> World<'g> {
                     row.cost += ch.cost_per_join;
                     (ch.trust, ch.promise)
                 }
+                Source::Giveaway(_) => {
+                    row.channel_joins += 1;
+                    row.gift_joins += 1;
+                    flags |= GIFT | GIFT_JOINER;
+                    (p.invite_trust.min(0.3), 0.3)
+                }
                 Source::Referral(by) => {
                     row.referral_joins += 1;
+                    if let Some(a) = referral_paid {
+                        row.cost += a;
+                    }
                     self.generation[vi] = self.generation[by as usize] + 1;
                     referrals.push(Referral {
                         day,
@@ -339,23 +462,51 @@ impl<'g> World<'g> {
                     (p.invite_trust, p.invite_promise)
                 }
             };
+            if let (Some(f), false) = (&p.fee, matches!(source, Source::Launch)) {
+                // S5, M6: joiners pay (checked when they accepted) and expect more.
+                flags |= PAID;
+                row.revenue += f.amount;
+                promise = (promise + f.expectation as f32).min(1.0);
+            }
+            let mut interest = if p.interest_on {
+                p.interest_initial
+            } else {
+                1.0
+            };
+            if let Some(r) = p.rituals.as_ref().filter(|r| r.welcome) {
+                // S8: a welcome message and a self-introduction.
+                let g = r.welcome_gain as f32;
+                trust += g * (1.0 - trust);
+                if p.interest_on {
+                    interest += g * (1.0 - interest);
+                }
+            }
+            let gift_due = match source {
+                Source::Giveaway(g) => p.giveaways[g as usize].deliver_after,
+                _ => 0,
+            };
             self.members.push(Member {
                 id: v,
                 joined: day,
-                interest: if p.interest_on {
-                    p.interest_initial
-                } else {
-                    1.0
-                },
+                interest,
                 trust: if p.trust_on { trust } else { 1.0 },
                 satisfaction: 0.0,
                 annoyance: 0.0,
                 expectation: promise,
                 explicit,
                 latent,
+                last_spoke: day,
+                ad_since: 0,
+                gift_due: day + gift_due,
+                group,
+                streak: 0,
                 role: role as u8,
-                flags: 0,
+                flags,
                 cause: 0,
+                gift: match source {
+                    Source::Giveaway(g) => g as u8,
+                    _ => 0,
+                },
             });
             row.joined += 1;
             if !self.friends_in.is_empty() {
@@ -365,15 +516,56 @@ impl<'g> World<'g> {
                     self.friends_in[w as usize] += 1;
                 }
             }
+            self.group_rows_join(group);
+            if p.groups.split
+                && self.group_size[group as usize] >= p.capacity()
+                && (self.group_size.len() as u32) < p.groups.max
+            {
+                self.split(p, group, row);
+            }
         }
         self.joiners = joiners;
         self.joiners.clear();
     }
 
+    /// Counts a join in today's per-group row.
+    fn group_rows_join(&mut self, group: u16) {
+        if let Some(r) = self.group_rows.iter_mut().find(|r| r.group == group) {
+            r.joined += 1;
+        } else {
+            self.group_rows.push(super::GroupRow {
+                group,
+                joined: 1,
+                ..Default::default()
+            });
+        }
+    }
+
+    /// S13: a full group splits: a new group opens and every second member
+    /// of the full one (in joining order) moves there.
+    fn split(&mut self, p: &Params, group: u16, row: &mut DayRow) {
+        self.open_group(p, row);
+        let new = self.group_size.len() as u16 - 1;
+        let mut k = 0u32;
+        for m in self.members.iter_mut().filter(|m| m.group == group) {
+            if k % 2 == 1 && m.role != Role::Owner as u8 {
+                m.group = new;
+                self.group_size[group as usize] -= 1;
+                self.group_size[new as usize] += 1;
+            }
+            k += 1;
+        }
+    }
+
     /// Applies today's departures, drops leavers from the member array, and
-    /// fills the end-of-day counts and means of `row`.
+    /// fills the end-of-day counts and means of `row` and the group rows.
     pub fn finish_day(&mut self, row: &mut DayRow) {
         let (mut muted, mut trust, mut interest) = (0u32, 0.0f64, 0.0f64);
+        let groups = self.group_size.len();
+        let mut per_group = vec![super::GroupRow::default(); groups];
+        for r in self.group_rows.drain(..) {
+            per_group[r.group as usize].joined = r.joined;
+        }
         let mut kept = 0;
         for r in 0..self.members.len() {
             let m = self.members[r];
@@ -382,16 +574,32 @@ impl<'g> World<'g> {
                 self.status[vi] = GONE;
                 row.left += 1;
                 row.left_by_cause[m.cause as usize] += 1;
+                if m.flags & GIFT_JOINER != 0 {
+                    row.gift_left += 1;
+                }
+                per_group[m.group as usize].left += 1;
+                self.group_size[m.group as usize] -= 1;
                 self.gone_total += 1;
                 if !self.friends_in.is_empty() {
                     for &w in self.graph.neighbors(m.id) {
                         self.friends_in[w as usize] -= 1;
                         self.friends_gone[w as usize] += 1;
                     }
+                    if let Some(ties) = self.event_ties.get(&m.id) {
+                        for &w in ties {
+                            self.friends_in[w as usize] -= 1;
+                            self.friends_gone[w as usize] += 1;
+                        }
+                    }
                 }
                 continue;
             }
-            muted += (m.flags & MUTED != 0) as u32;
+            let g = &mut per_group[m.group as usize];
+            g.members += 1;
+            if m.flags & MUTED != 0 {
+                muted += 1;
+                g.muted += 1;
+            }
             trust += m.trust as f64;
             interest += m.interest as f64;
             self.members[kept] = m;
@@ -402,9 +610,17 @@ impl<'g> World<'g> {
         row.members = n;
         row.muted = muted;
         row.silent = n - muted - row.active;
+        row.groups = groups as u32;
         if n > 0 {
             row.mean_trust = trust / n as f64;
             row.mean_interest = interest / n as f64;
         }
+        for (g, r) in per_group.iter_mut().enumerate() {
+            r.group = g as u16;
+            r.day = row.day;
+            r.active = self.active_by_group.get(g).copied().unwrap_or(0);
+        }
+        self.active_by_group.clear();
+        self.day_groups = per_group;
     }
 }
