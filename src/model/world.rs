@@ -546,14 +546,17 @@ impl<'g> World<'g> {
     fn split(&mut self, p: &Params, group: u16, row: &mut DayRow) {
         self.open_group(p, row);
         let new = self.group_size.len() as u16 - 1;
-        let mut k = 0u32;
-        for m in self.members.iter_mut().filter(|m| m.group == group) {
+        for (k, m) in self
+            .members
+            .iter_mut()
+            .filter(|m| m.group == group)
+            .enumerate()
+        {
             if k % 2 == 1 && m.role != Role::Owner as u8 {
                 m.group = new;
                 self.group_size[group as usize] -= 1;
                 self.group_size[new as usize] += 1;
             }
-            k += 1;
         }
     }
 
