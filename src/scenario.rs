@@ -391,7 +391,7 @@ impl Default for Interest {
         Interest {
             enabled: true,
             initial: 0.9,
-            half_life: 7.0,
+            half_life: 5.0,
             chat_gain: 0.05,
         }
     }
@@ -468,7 +468,7 @@ macro_rules! per_role {
 per_role!(
     Speak,
     "Probability of speaking on a day at full interest, by role.",
-    [0.5, 0.5, 0.35, 0.03, 0.4, 0.05]
+    [0.0, 0.5, 0.35, 0.03, 0.4, 0.05]
 );
 per_role!(
     Messages,
@@ -490,6 +490,14 @@ pub struct Activity {
     pub ad_annoyance: f64,
     /// Half-life of annoyance in days.
     pub annoyance_half_life: f64,
+    /// Messages per member per day at which members talk freely: below it,
+    /// speaking is scaled down towards `spontaneous` (conversation begets
+    /// conversation).
+    pub conversation: f64,
+    /// Share of the speaking probability left in a silent group.
+    pub spontaneous: f64,
+    /// Probability that a newcomer posts a greeting on the day they join.
+    pub greeting: f64,
     /// Chance that one active expert (or the owner) answers a given question.
     pub answer_rate: f64,
     /// Satisfaction gained by an asker whose question is answered.
@@ -505,6 +513,9 @@ impl Default for Activity {
             overload: 0.3,
             ad_annoyance: 0.02,
             annoyance_half_life: 3.0,
+            conversation: 0.3,
+            spontaneous: 0.3,
+            greeting: 0.5,
             answer_rate: 0.3,
             answer_gain: 0.2,
         }
@@ -935,6 +946,9 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     c.real("activity.overload", a.overload, 0.0, 10.0)?;
     c.real("activity.ad_annoyance", a.ad_annoyance, 0.0, 1.0)?;
     c.positive("activity.annoyance_half_life", a.annoyance_half_life)?;
+    c.real("activity.conversation", a.conversation, 0.0, 1000.0)?;
+    c.prob("activity.spontaneous", a.spontaneous)?;
+    c.prob("activity.greeting", a.greeting)?;
     c.prob("activity.answer_rate", a.answer_rate)?;
     c.prob("activity.answer_gain", a.answer_gain)?;
 

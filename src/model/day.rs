@@ -45,7 +45,8 @@ impl World<'_> {
         let inputs: Vec<GroupInputs> = self
             .yesterday
             .iter()
-            .map(|y| GroupInputs::new(p, y))
+            .zip(&self.group_size)
+            .map(|(y, &size)| GroupInputs::new(p, y, size))
             .collect();
         let ng = self.group_size.len();
         let mut today = vec![Aggregates::default(); ng];
@@ -82,11 +83,11 @@ impl World<'_> {
             if role == Role::Owner as u8 {
                 // R1: the owner posts the content and answers questions; never leaves.
                 let speaks = content_today || d_act.unit(0) < p.speak[0];
+                // The owner's messages count, but the owner is not counted
+                // among active members: activity measures the members.
                 if speaks {
                     today[g].messages += p.messages[0] as u64;
                     today[g].answerers += 1;
-                    row.active += 1;
-                    self.active_by_group[g] += 1;
                 }
                 if p.invite_on {
                     self.invite(p, m, p.invite_rate * invite_mult, &inv, &acc, &mut row);
@@ -177,7 +178,9 @@ impl World<'_> {
 
             // 3. Speaking (R2): experts and askers carry the chat. S8:
             // check-ins are a small ritual of speaking.
-            let mut spoke = d_act.unit(2) < p.speak[role as usize] * i as f64;
+            // Joyce & Kraut 2006: people post where others reply, so a quiet
+            // group gets quieter.
+            let mut spoke = d_act.unit(2) < p.speak[role as usize] * i as f64 * gin.talk;
             let mut messages = if spoke { p.messages[role as usize] } else { 0 };
             if today_s.checkin {
                 let r = p.rituals.as_ref().expect("checkin implies [rituals]");
@@ -308,8 +311,11 @@ impl World<'_> {
         self.collect_joiners(p, day, &mut row);
         self.apply_joins(p, day, &mut row, referrals);
         self.finish_day(&mut row);
-        row.messages = today.iter().map(|a| a.messages).sum();
         today.resize(self.group_size.len(), Aggregates::default());
+        for (g, n) in self.greetings.drain(..).enumerate() {
+            today[g].messages += n;
+        }
+        row.messages = today.iter().map(|a| a.messages).sum();
         self.yesterday = today;
         row
     }
@@ -727,16 +733,24 @@ struct GroupInputs {
     ads: f32,
     /// Chance that a question is answered by members.
     answered: f64,
+    /// Speaking multiplier from yesterday's conversation.
+    talk: f64,
 }
 
 impl GroupInputs {
-    fn new(p: &Params, y: &Aggregates) -> GroupInputs {
+    fn new(p: &Params, y: &Aggregates, size: u32) -> GroupInputs {
         let volume_ratio = y.messages as f64 / p.capacity;
         GroupInputs {
             volume_ratio,
             chat: p.chat_gain * volume_ratio.min(1.0) as f32,
             ads: y.ads as f32 * p.ad_annoyance,
             answered: 1.0 - (1.0 - p.answer_rate).powi(y.answerers as i32),
+            talk: if p.conversation > 0.0 {
+                let per_member = y.messages as f64 / size.max(1) as f64;
+                p.spontaneous + (1.0 - p.spontaneous) * (per_member / p.conversation).min(1.0)
+            } else {
+                1.0
+            },
         }
     }
 }

@@ -176,6 +176,8 @@ pub struct World<'g> {
     pub joiners: Vec<(u32, Source)>,
     pub inviters: Vec<u32>,
     pub group_rows: Vec<super::GroupRow>,
+    /// Greeting messages per group today, from joiners.
+    pub greetings: Vec<u64>,
     /// Active members per group today (filled by the day's loop).
     pub active_by_group: Vec<u32>,
     /// The finished per-group rows of the last day.
@@ -233,6 +235,7 @@ impl<'g> World<'g> {
             group_rows: Vec::new(),
             active_by_group: Vec::new(),
             day_groups: Vec::new(),
+            greetings: Vec::new(),
         }
     }
 
@@ -348,6 +351,12 @@ impl<'g> World<'g> {
             }
         }
         self.finish_day(&mut row);
+        self.yesterday
+            .resize(self.group_size.len(), Aggregates::default());
+        for (g, n) in self.greetings.drain(..).enumerate() {
+            self.yesterday[g].messages += n;
+        }
+        row.messages = self.yesterday.iter().map(|a| a.messages).sum();
         // On launch day nobody has spoken yet: everyone counts as silent.
         row.silent += row.active;
         row.active = 0;
@@ -509,6 +518,11 @@ impl<'g> World<'g> {
                 },
             });
             row.joined += 1;
+            // A newcomer says hello: a burst of joins is a burst of chat.
+            if self.key.day(Purpose::Activity, day).member(v).unit(7) < p.greeting {
+                self.greetings.resize(self.group_size.len(), 0);
+                self.greetings[group as usize] += 1;
+            }
             if !self.friends_in.is_empty() {
                 // Only friends who leave while v is in count against v.
                 self.friends_gone[vi] = 0;
@@ -613,6 +627,7 @@ impl<'g> World<'g> {
         row.members = n;
         row.muted = muted;
         row.silent = n - muted - row.active;
+        // (The owner, never active by definition, counts as silent.)
         row.groups = groups as u32;
         if n > 0 {
             row.mean_trust = trust / n as f64;
