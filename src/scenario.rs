@@ -391,7 +391,7 @@ impl Default for Interest {
         Interest {
             enabled: true,
             initial: 0.9,
-            half_life: 5.0,
+            half_life: 4.0,
             chat_gain: 0.05,
         }
     }
@@ -413,7 +413,7 @@ impl Default for Trust {
     fn default() -> Self {
         Trust {
             enabled: true,
-            expectation_weight: 0.03,
+            expectation_weight: 0.02,
             floor: 0.25,
         }
     }
@@ -513,7 +513,7 @@ impl Default for Activity {
             overload: 0.3,
             ad_annoyance: 0.02,
             annoyance_half_life: 3.0,
-            conversation: 0.3,
+            conversation: 0.15,
             spontaneous: 0.3,
             greeting: 0.5,
             answer_rate: 0.3,
@@ -548,9 +548,9 @@ impl Default for Content {
             schedule: Schedule::every(1, 7),
             quality: 0.7,
             topic_match: 0.8,
-            interest_gain: 0.4,
+            interest_gain: 0.5,
             trust_gain: 0.1,
-            satisfaction_gain: 0.4,
+            satisfaction_gain: 0.5,
             invite_boost: 2.0,
             cost: 0.0,
         }

@@ -6,8 +6,8 @@ use rand_distr::{Binomial, Distribution};
 use super::params::probability_weight;
 use super::params::Params;
 use super::world::{
-    Aggregates, Cause, Member, Role, Source, World, GIFT, JOINING, KOL, LEAVING, MUTED, OUTSIDER,
-    PAID, STAKE,
+    Aggregates, Cause, Member, Role, Source, World, GIFT, GIFT_JOINER, JOINING, KOL, LEAVING,
+    MUTED, OUTSIDER, PAID, STAKE,
 };
 use super::{DayRow, Referral};
 use crate::rng::Purpose;
@@ -590,7 +590,10 @@ impl World<'_> {
             x -= h;
         }
         // M5: weak ties mute rather than leave when bored or annoyed.
-        let mute = matches!(cause, Cause::Boredom | Cause::Annoyance) && d.unit(2) < p.mute_share;
+        // Gift seekers have no tie to keep a muted group for: they leave (R5).
+        let mute = matches!(cause, Cause::Boredom | Cause::Annoyance)
+            && mem.flags & GIFT_JOINER == 0
+            && d.unit(2) < p.mute_share;
         Some((cause, mute))
     }
 
@@ -660,7 +663,12 @@ impl World<'_> {
             for _ in 0..k.min(avail) {
                 let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
                 let u: f64 = rng.random();
-                if self.status[v as usize] == OUTSIDER && u < gv.appeal && self.admits(p, v) {
+                // The gift lures people for whom the group itself is worth
+                // little: acceptance appeal × (1 − need) (R5).
+                if self.status[v as usize] == OUTSIDER
+                    && u < gv.appeal * (1.0 - self.need(p, v))
+                    && self.admits(p, v)
+                {
                     self.status[v as usize] = JOINING;
                     self.joiners.push((v, Source::Giveaway(gi as u16)));
                 }

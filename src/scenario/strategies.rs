@@ -58,7 +58,8 @@ pub struct Giveaway {
     pub schedule: Schedule,
     /// Outsiders reached per giveaway day.
     pub reach: f64,
-    /// Probability that a reached outsider joins for the gift.
+    /// Probability that a reached outsider with no need joins for the gift
+    /// (scaled by 1 − need).
     pub appeal: f64,
     /// Money per gift (paid when the gift is delivered).
     pub gift_cost: f64,
@@ -76,7 +77,7 @@ impl Default for Giveaway {
                 days: Vec::new(),
             },
             reach: 300.0,
-            appeal: 0.5,
+            appeal: 0.8,
             gift_cost: 5.0,
             deliver_after: 3,
         }
