@@ -92,6 +92,11 @@ mute_share = {mute}
 mode = "{mode}"
 k = {k}
 rate = {frate}
+[groups]
+capacity = {capacity}
+max = {max_groups}
+split = {split}
+{strategies}
 "#,
         days = r.random_range(1..60),
         seed = r.random::<u32>(),
@@ -122,7 +127,85 @@ rate = {frate}
         mute = r.random::<f64>(),
         k = r.random_range(1..4),
         frate = r.random_range(0.0..0.5),
+        capacity = r.random_range(2..60),
+        max_groups = r.random_range(1..6),
+        split = r.random::<bool>(),
+        strategies = strategies(&mut r),
     )
+}
+
+/// A random selection of operator strategies (S2–S11), each with random but
+/// valid settings.
+fn strategies(r: &mut rand_pcg::Pcg64Mcg) -> String {
+    let mut out = String::new();
+    fn maybe(out: &mut String, r: &mut rand_pcg::Pcg64Mcg, text: String) {
+        if r.random::<f64>() < 0.4 {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    let kind = if r.random::<bool>() {
+        "fixed"
+    } else {
+        "lottery"
+    };
+    let t = format!(
+        "[[reward]]\nkind = \"{kind}\"\nbudget = {}\nwinners = {}\nschedule = {{ start = 2, every = 3 }}",
+        r.random_range(0.0..100.0),
+        r.random_range(1..5)
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[[giveaway]]\nreach = {}\nappeal = {}\ndeliver_after = {}",
+        r.random_range(0.0..50.0),
+        r.random::<f64>(),
+        r.random_range(0..5)
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[referral_reward]\namount = 2.0\ninvite_boost = {}\nneed_match = {}",
+        r.random_range(0.0..4.0),
+        r.random::<f64>()
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[kol]\ncount = {}\nschedule = {{ start = {}, end = 20 }}",
+        r.random_range(1..5),
+        r.random_range(1..10)
+    );
+    maybe(&mut out, r, t);
+    let has_cycle = r.random::<bool>();
+    if has_cycle {
+        out.push_str(&format!("[cycle]\nlength = {}\n", r.random_range(1..15)));
+    }
+    let t = format!(
+        "[fee]\namount = {}\nthreshold = {}",
+        r.random_range(0.0..200.0),
+        r.random_range(0.0..0.5)
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[[event]]\nschedule = {{ days = [{}] }}\ncapacity = {}\ntie_probability = {}",
+        r.random_range(1..20),
+        r.random_range(1..20),
+        r.random::<f64>()
+    );
+    maybe(&mut out, r, t);
+    maybe(&mut out, r, "[service]\nanswer = 0.7".to_string());
+    let t = format!("[rituals]\ncheckin_rate = {}", r.random::<f64>());
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[moderation]\nad_delay = {}\ninactive_days = {}",
+        r.random_range(0..3),
+        if has_cycle { r.random_range(0..5) } else { 0 }
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[selling]\npushes = {}\nschedule = {{ start = 3, every = 2 }}",
+        r.random_range(0..4)
+    );
+    maybe(&mut out, r, t);
+    out
 }
 
 fn run(text: &str) -> (u64, Vec<RunOutput>) {
