@@ -30,6 +30,15 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Checks a `--threads` value (default: all cores).
+pub fn threads(t: Option<usize>) -> Result<usize> {
+    match t {
+        Some(0) => Err(Error::Usage("--threads must be at least 1".to_string())),
+        Some(t) => Ok(t),
+        None => Ok(default_threads()),
+    }
+}
+
 /// Loads the scenario named on the command line, or the built-in default.
 pub fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
     match path {
@@ -40,10 +49,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
 
 /// `commsim run`: runs a scenario and writes its results.
 pub fn run(opts: &RunOptions, out: &mut impl Write) -> Result<PathBuf> {
-    let threads = opts.threads.unwrap_or_else(default_threads);
-    if threads == 0 {
-        return Err(Error::Usage("--threads must be at least 1".to_string()));
-    }
+    let threads = threads(opts.threads)?;
     let scenario = load_scenario(opts.scenario.as_deref())?.with_overrides(opts.runs, opts.seed)?;
     let dir = opts
         .out

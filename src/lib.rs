@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod batch;
+pub mod compare;
 pub mod error;
+pub mod explain;
 pub mod graph;
 pub mod model;
 pub mod output;

@@ -47,6 +47,60 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Compare scenarios with common random numbers: which strategy wins.
+    Compare {
+        /// Two or more scenario files; the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Runs per scenario (default: the first scenario's `runs`).
+        #[arg(long)]
+        runs: Option<u32>,
+        /// Seed shared by all scenarios (default: the first scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Days at which active members are compared, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "7,30,90")]
+        days: Vec<u32>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/compare-<names>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace results already in the output folder.
+        #[arg(long)]
+        force: bool,
+        /// Give each scenario its own seed and use unpaired intervals (to see
+        /// what common random numbers gain).
+        #[arg(long)]
+        independent: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Explain why a community died: phases, causes and counterfactuals.
+    Explain {
+        /// Scenario file (default: the built-in default).
+        scenario: Option<PathBuf>,
+        /// Runs per counterfactual (default: the scenario's `runs`).
+        #[arg(long)]
+        runs: Option<u32>,
+        /// Master seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/explain-<name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace results already in the output folder.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Write a generated social graph as an edge list ("u v" per line).
     Graph {
         /// Graph model.
@@ -121,6 +175,56 @@ fn main() -> ExitCode {
             &mut stdout,
         )
         .map(|_| ()),
+        Command::Compare {
+            scenarios,
+            runs,
+            seed,
+            days,
+            threads,
+            out,
+            force,
+            independent,
+            quiet,
+        } => app::threads(threads).and_then(|threads| {
+            commsim::compare::compare(
+                &commsim::compare::CompareOptions {
+                    scenarios,
+                    runs,
+                    seed,
+                    days,
+                    threads,
+                    out,
+                    force,
+                    quiet,
+                    independent,
+                },
+                &mut stdout,
+            )
+            .map(|_| ())
+        }),
+        Command::Explain {
+            scenario,
+            runs,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => app::threads(threads).and_then(|threads| {
+            commsim::explain::explain(
+                &commsim::explain::ExplainOptions {
+                    scenario,
+                    runs,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    quiet,
+                },
+                &mut stdout,
+            )
+            .map(|_| ())
+        }),
         Command::Graph {
             model,
             size,

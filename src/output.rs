@@ -26,9 +26,17 @@ pub const RESULT_FILES: [&str; 7] = [
     "meta.json",
 ];
 
+/// Files `commsim compare` and `commsim explain` write.
+pub const REPORT_FILES: [&str; 4] = [
+    "compare.csv",
+    "explain.md",
+    "phases.csv",
+    "counterfactuals.csv",
+];
+
 /// Whether a file name is one commsim writes into a results folder.
 pub fn is_result_file(name: &str) -> bool {
-    RESULT_FILES.contains(&name)
+    RESULT_FILES.contains(&name) || REPORT_FILES.contains(&name)
 }
 
 /// Refuses to write into a folder that already holds anything, unless
@@ -318,7 +326,8 @@ fn write_bands(path: &Path, batch: &Batch) -> Result<()> {
     w.flush().map_err(|e| Error::io(path, e))
 }
 
-fn write_text(path: &Path, text: &str) -> Result<()> {
+/// Writes a text file (inside a staging folder).
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
     let mut f = fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
@@ -344,6 +353,29 @@ fn meta_json(batch: &Batch) -> String {
 
 /// Writes all result files of `batch` into `dir`, atomically.
 pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
+    write_folder(dir, force, |staging| {
+        write_daily(&staging.join("daily.csv"), batch)?;
+        write_runs(&staging.join("runs.csv"), batch)?;
+        if batch.scenario.spec().output.referrals {
+            write_referrals(&staging.join("referrals.csv"), batch)?;
+        }
+        write_groups(&staging.join("groups.csv"), batch)?;
+        write_bands(&staging.join("bands.csv"), batch)?;
+        let toml = format!(
+            "# Resolved scenario: every default filled in. Rerun with\n# commsim run scenario.toml\n{}",
+            batch.scenario.to_toml()
+        );
+        write_text(&staging.join("scenario.toml"), &toml)?;
+        write_text(&staging.join("meta.json"), &meta_json(batch))?;
+        Ok(())
+    })
+}
+
+/// Fills a results folder atomically: `fill` writes into a staging folder
+/// beside `dir`, which then replaces `dir` (only with `force` if `dir` holds
+/// anything). On any failure the staging folder is removed and `dir` is left
+/// as it was.
+pub fn write_folder(dir: &Path, force: bool, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     check_target(dir, force)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -359,23 +391,7 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
         fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
     fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-    let written = (|| -> Result<()> {
-        write_daily(&staging.join("daily.csv"), batch)?;
-        write_runs(&staging.join("runs.csv"), batch)?;
-        if batch.scenario.spec().output.referrals {
-            write_referrals(&staging.join("referrals.csv"), batch)?;
-        }
-        write_groups(&staging.join("groups.csv"), batch)?;
-        write_bands(&staging.join("bands.csv"), batch)?;
-        let toml = format!(
-            "# Resolved scenario: every default filled in. Rerun with\n# commsim run scenario.toml\n{}",
-            batch.scenario.to_toml()
-        );
-        write_text(&staging.join("scenario.toml"), &toml)?;
-        write_text(&staging.join("meta.json"), &meta_json(batch))?;
-        Ok(())
-    })();
-    if let Err(e) = written {
+    if let Err(e) = fill(&staging) {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }

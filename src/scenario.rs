@@ -768,6 +768,20 @@ impl Scenario {
         Ok(self)
     }
 
+    /// A copy with `edit` applied to the file's shape, checked again.
+    pub fn modified(&self, edit: impl FnOnce(&mut ScenarioFile)) -> Result<Scenario> {
+        let mut spec = self.spec.clone();
+        edit(&mut spec);
+        check(&spec).map_err(|message| Error::Scenario {
+            path: self.source.clone(),
+            message,
+        })?;
+        Ok(Scenario {
+            spec,
+            source: self.source.clone(),
+        })
+    }
+
     /// Records the population size once the graph is known (file graphs).
     pub fn set_population_size(&mut self, n: u64) {
         self.spec.population.size = Some(n);

@@ -29,15 +29,15 @@ impl World<'_> {
         let acc = self.key.day(Purpose::Accept, day);
         let cnv = self.key.day(Purpose::Convert, day);
         let lv = self.key.day(Purpose::Leave, day);
+        if !self.kols_appointed && p.kol.as_ref().is_some_and(|k| k.schedule.contains(day)) {
+            self.appoint_kols(p);
+        }
         let today_s = Today::new(p, self, day, content_today, &mut row);
         self.need_match = p
             .referral_reward
             .as_ref()
             .filter(|r| r.schedule.contains(day))
             .map_or(p.accept_need_match, |r| r.need_match);
-        if today_s.kol_active && !self.kols_appointed {
-            self.appoint_kols(p);
-        }
 
         // Group-level inputs every member reads: yesterday's volume, ads and
         // answerers in their own group (synchronous update: nobody sees
@@ -71,8 +71,12 @@ impl World<'_> {
             let tenure = day - mem.joined;
             if mem.flags & MUTED != 0 {
                 // M5: a muted member is still counted but gone in practice;
-                // they only drift out, for the reason they muted.
-                if p.leave_on && lv.member(m).unit(0) < p.muted_leave {
+                // they only drift out, for the reason they muted, and do not
+                // renew at the end of a cycle (S11).
+                if today_s.cycle_end {
+                    self.members[idx].cause = Cause::FeeNotRenewed as u8;
+                    self.members[idx].flags |= LEAVING;
+                } else if p.leave_on && lv.member(m).unit(0) < p.muted_leave {
                     self.members[idx].flags |= LEAVING;
                 }
                 continue;
@@ -120,7 +124,9 @@ impl World<'_> {
             if mem.flags & GIFT != 0 && day >= mem.gift_due {
                 mem.flags &= !GIFT;
                 row.cost += p.giveaways[mem.gift as usize].gift_cost;
-                mem.interest = mem.interest.min(need);
+                if p.interest_on {
+                    mem.interest = mem.interest.min(need);
+                }
             }
 
             // 1. Own state drifts: novelty fades (M4), value received is
@@ -180,21 +186,24 @@ impl World<'_> {
             // check-ins are a small ritual of speaking.
             // Joyce & Kraut 2006: people post where others reply, so a quiet
             // group gets quieter.
-            let mut spoke = d_act.unit(2) < p.speak[role as usize] * i as f64 * gin.talk;
-            let mut messages = if spoke { p.messages[role as usize] } else { 0 };
+            let spoke = d_act.unit(2) < p.speak[role as usize] * i as f64 * gin.talk;
+            let mut checked_in = false;
             if today_s.checkin {
                 let r = p.rituals.as_ref().expect("checkin implies [rituals]");
                 if d_act.unit(4) < r.checkin_rate * i as f64 {
                     mem.streak = mem.streak.saturating_add(1);
-                    if !spoke {
-                        spoke = true;
-                        messages = 1;
-                    }
+                    checked_in = !spoke;
                 } else {
                     mem.streak = 0;
                 }
             }
+            if checked_in {
+                // A check-in is one plain message: no ad, no question.
+                mem.last_spoke = day;
+                today[g].messages += 1;
+            }
             if spoke {
+                let messages = p.messages[role as usize];
                 mem.last_spoke = day;
                 today[g].messages += messages as u64;
                 if role == Role::Expert as u8 {
@@ -286,7 +295,7 @@ impl World<'_> {
             };
             match exit {
                 None => {
-                    if spoke {
+                    if spoke || checked_in {
                         row.active += 1;
                         self.active_by_group[g] += 1;
                     }
@@ -320,7 +329,8 @@ impl World<'_> {
         row
     }
 
-    /// S4: appoints the best-connected members (fewest ties broken by id)
+    /// S4: appoints the best-connected members (most friends; ties broken by
+    /// the smaller id)
     /// as KOLs.
     fn appoint_kols(&mut self, p: &Params) {
         let k = p.kol.as_ref().expect("[kol]");
@@ -369,9 +379,14 @@ impl World<'_> {
     ) {
         let ev = &p.events[e];
         signups.sort_unstable();
-        let take = signups.len().min(ev.capacity as usize);
-        row.cost += ev.cost + ev.cost_per_attendee * take as f64;
-        let attendees: Vec<usize> = signups[..take].iter().map(|&(_, i)| i).collect();
+        // Members who muted or are leaving today do not come.
+        let attendees: Vec<usize> = signups
+            .iter()
+            .map(|&(_, i)| i)
+            .filter(|&i| self.members[i].flags & (MUTED | LEAVING) == 0)
+            .take(ev.capacity as usize)
+            .collect();
+        row.cost += ev.cost + ev.cost_per_attendee * attendees.len() as f64;
         for &i in &attendees {
             let m = &mut self.members[i];
             let before = m.trust;
@@ -414,7 +429,8 @@ impl World<'_> {
     ) -> Option<Cause> {
         if let Some(md) = &p.moderation {
             // Advertisers are removed once they have posted ads for ad_delay days.
-            if mem.ad_since > 0 && day + 1 - mem.ad_since >= md.ad_delay.max(1) {
+            // Removal comes ad_delay days after the first ad (0: that day).
+            if mem.ad_since > 0 && day + 1 - mem.ad_since >= md.ad_delay {
                 return Some(Cause::Removed);
             }
             if cycle_end && md.inactive_days > 0 && day - mem.last_spoke >= md.inactive_days {

@@ -3,7 +3,7 @@
 //! Each strategy is optional: a section that is absent is switched off. Every
 //! strategy has a schedule and a cost, and acts only on members' state
 //! (interest, trust, needs, willingness to invite, leave hazards); MODEL.md
-//! §10 states each rule. The checks here follow the same conventions as the
+//! §9 states each rule. The checks here follow the same conventions as the
 //! rest of the scenario: messages name the field and the allowed range.
 
 use serde::{Deserialize, Serialize};
@@ -124,7 +124,7 @@ pub struct Kol {
     pub speak: f64,
     /// Interest gain for a member whose friend, a KOL, spoke yesterday.
     pub follower_gain: f64,
-    /// Leave-hazard multiplier for members with a KOL friend in the group.
+    /// Leave-hazard multiplier for members whose KOL friend spoke yesterday.
     pub hold: f64,
 }
 
@@ -292,7 +292,8 @@ impl Default for Rituals {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Moderation {
-    /// Days an advertiser can post ads before being removed.
+    /// Days after an advertiser's first ad until they are removed (0: the
+    /// same day).
     pub ad_delay: u32,
     /// At the end of a cycle, remove members silent for this many days
     /// (0: keep them).
@@ -375,9 +376,15 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         if r.kind == RewardKind::Lottery {
             c.int(&f("winners"), r.winners as u64, 1, 1_000_000_000)?;
         }
-        c.positive(&f("reference"), r.reference)?;
+        c.real(&f("reference"), r.reference, 1e-9, 1e12)?;
         c.prob(&f("interest_gain"), r.interest_gain)?;
         c.prob(&f("trust_gain"), r.trust_gain)?;
+    }
+    if s.giveaways.len() > 255 {
+        return Err(format!(
+            "{} [[giveaway]] sections: at most 255 are allowed",
+            s.giveaways.len()
+        ));
     }
     for (i, g) in s.giveaways.iter().enumerate() {
         let f = |n: &str| format!("giveaway[{i}].{n}");
@@ -405,7 +412,7 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.real("fee.amount", f.amount, 0.0, 1e12)?;
         c.real("fee.renewal", f.renewal, 0.0, 1e12)?;
         c.prob("fee.threshold", f.threshold)?;
-        c.positive("fee.willingness", f.willingness)?;
+        c.real("fee.willingness", f.willingness, 1e-9, 1e12)?;
         c.prob("fee.paid_factor", f.paid_factor)?;
         c.prob("fee.expectation", f.expectation)?;
     }
@@ -453,7 +460,7 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
     if let Some(x) = &s.selling {
         check_schedule(&c, "selling.schedule", &x.schedule)?;
         c.int("selling.pushes", x.pushes as u64, 0, 1000)?;
-        c.real("selling.conversion_boost", x.conversion_boost, 0.0, 1000.0)?;
+        c.real("selling.conversion_boost", x.conversion_boost, 1.0, 1000.0)?;
         c.prob("selling.trust_cost", x.trust_cost)?;
         c.prob("selling.annoyance", x.annoyance)?;
         c.real("selling.cost", x.cost, 0.0, 1e12)?;

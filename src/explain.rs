@@ -1,0 +1,567 @@
+//! `commsim explain`: why a community died.
+//!
+//! Three parts, all built from simulated numbers: the phases of the typical
+//! run (DOMAIN.md L2), who left and why in each phase, and counterfactuals —
+//! the same runs (common random numbers) with each strategy removed and with
+//! each decay mechanism neutralised, ranked by the lifetime and activity they
+//! change. A short narrative is assembled from those numbers only.
+//!
+//! Phase rules (docs/outputs.md, "Phases"; each searches from the start of
+//! the previous phase, so phases are in order by construction):
+//! - **honeymoon** starts on day 0;
+//! - **doubt** starts on the first day after the peak of activity per member
+//!   (active / members, 3-day centred mean) on which it has fallen below half
+//!   of that peak: the mood cools while people may still be joining;
+//! - **breakup** starts on the first day from the start of doubt on which
+//!   membership is below 90% of its peak so far: members mute and leave;
+//! - **dead** starts on the first day from the start of breakup after which
+//!   active members stay below `lifetime.fraction` of their peak until the
+//!   end (the lifetime definition); runs still alive at the end have none.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::compare::run_scenario;
+use crate::error::{Error, Result};
+use crate::model::{DayRow, RunOutput, CAUSES};
+use crate::output;
+use crate::scenario::{FriendsMode, Scenario, ScenarioFile};
+use crate::stats::{quantile_sorted, Interval};
+
+/// Options of `commsim explain`.
+#[derive(Debug, Clone, Default)]
+pub struct ExplainOptions {
+    pub scenario: Option<PathBuf>,
+    pub runs: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub quiet: bool,
+}
+
+/// The phases of L2, in order.
+pub const PHASES: [&str; 4] = ["honeymoon", "doubt", "breakup", "dead"];
+
+/// The day each phase starts in one run (None if it never starts).
+pub fn phases(days: &[DayRow], fraction: f64) -> [Option<u32>; 4] {
+    let n = days.len();
+    let per_member: Vec<f64> = days
+        .iter()
+        .map(|d| d.active as f64 / d.members.max(1) as f64)
+        .collect();
+    let smooth: Vec<f64> = (0..n)
+        .map(|t| {
+            let lo = t.saturating_sub(1);
+            let hi = (t + 1).min(n - 1);
+            per_member[lo..=hi].iter().sum::<f64>() / (hi - lo + 1) as f64
+        })
+        .collect();
+    let (peak_at, peak) =
+        smooth.iter().enumerate().fold(
+            (0, 0.0),
+            |best, (t, &v)| if v > best.1 { (t, v) } else { best },
+        );
+    let doubt = (peak > 0.0)
+        .then(|| (peak_at..n).find(|&t| smooth[t] < 0.5 * peak))
+        .flatten();
+    let breakup = doubt.and_then(|start| {
+        let mut best = days[..start].iter().map(|d| d.members).max().unwrap_or(0);
+        (start..n).find(|&t| {
+            best = best.max(days[t].members);
+            (days[t].members as f64) < 0.9 * best as f64
+        })
+    });
+    let peak_active = days.iter().map(|d| d.active).max().unwrap_or(0);
+    let dead = breakup.and_then(|start| {
+        if peak_active == 0 {
+            return Some(start);
+        }
+        let threshold = fraction * peak_active as f64;
+        // The day after the last day at or above the threshold.
+        let last_alive = (0..n).rev().find(|&t| days[t].active as f64 >= threshold)?;
+        (last_alive + 1 < n).then_some((last_alive + 1).max(start))
+    });
+    [
+        Some(0),
+        doubt.map(|t| t as u32),
+        breakup.map(|t| t as u32),
+        dead.map(|t| t as u32),
+    ]
+}
+
+/// A change to a scenario for a counterfactual.
+pub struct Counterfactual {
+    pub label: String,
+    /// "strategy removed" or "mechanism neutralised".
+    pub kind: &'static str,
+    pub edit: Box<dyn Fn(&mut ScenarioFile)>,
+}
+
+fn cf(
+    label: &str,
+    kind: &'static str,
+    edit: impl Fn(&mut ScenarioFile) + 'static,
+) -> Counterfactual {
+    Counterfactual {
+        label: label.to_string(),
+        kind,
+        edit: Box::new(edit),
+    }
+}
+
+/// The counterfactuals that apply to a scenario: each strategy it uses,
+/// removed, and each decay mechanism that is on, neutralised.
+pub fn counterfactuals(s: &ScenarioFile) -> Vec<Counterfactual> {
+    const S: &str = "strategy removed";
+    const M: &str = "mechanism neutralised";
+    let mut v = Vec::new();
+    if s.content.enabled {
+        v.push(cf("without lessons (S1)", S, |f| f.content.enabled = false));
+    }
+    for (i, c) in s.channels.iter().enumerate() {
+        v.push(cf(
+            &format!("without channel {} (S12)", c.name),
+            S,
+            move |f| {
+                f.channels.remove(i);
+            },
+        ));
+    }
+    if !s.rewards.is_empty() {
+        v.push(cf("without rewards (S2)", S, |f| f.rewards.clear()));
+    }
+    if !s.giveaways.is_empty() {
+        v.push(cf("without the giveaway (S2)", S, |f| f.giveaways.clear()));
+    }
+    if s.referral_reward.is_some() {
+        v.push(cf("without referral rewards (S3)", S, |f| {
+            f.referral_reward = None
+        }));
+    }
+    if s.kol.is_some() {
+        v.push(cf("without KOLs (S4)", S, |f| f.kol = None));
+    }
+    if s.fee.is_some() {
+        v.push(cf("without the fee (S5)", S, |f| f.fee = None));
+    }
+    if s.cycle.is_some() {
+        v.push(cf("without cycles (S11)", S, |f| {
+            f.cycle = None;
+            if let Some(m) = &mut f.moderation {
+                m.inactive_days = 0;
+            }
+        }));
+    }
+    if !s.events.is_empty() {
+        v.push(cf("without offline events (S6)", S, |f| f.events.clear()));
+    }
+    if s.service.is_some() {
+        v.push(cf("without the answering service (S7)", S, |f| {
+            f.service = None
+        }));
+    }
+    if s.rituals.is_some() {
+        v.push(cf("without rituals (S8)", S, |f| f.rituals = None));
+    }
+    if s.moderation.is_some() {
+        v.push(cf("without moderation (S9)", S, |f| f.moderation = None));
+    }
+    if s.selling.is_some() {
+        v.push(cf("without selling (S10)", S, |f| f.selling = None));
+    }
+    if s.interest.enabled && s.interest.half_life.is_finite() {
+        v.push(cf("without interest decay (M4)", M, |f| {
+            f.interest.half_life = f64::INFINITY
+        }));
+    }
+    if s.activity.spontaneous < 1.0 && s.activity.conversation > 0.0 {
+        v.push(cf(
+            "without silence spreading (quiet groups get quieter)",
+            M,
+            |f| f.activity.spontaneous = 1.0,
+        ));
+    }
+    if s.leave.enabled && s.needs.satisfaction_half_life.is_finite() {
+        v.push(cf("without value being forgotten", M, |f| {
+            f.needs.satisfaction_half_life = f64::INFINITY
+        }));
+    }
+    if s.trust.enabled && s.trust.expectation_weight > 0.0 {
+        v.push(cf(
+            "without unmet expectations eroding trust (M3)",
+            M,
+            |f| f.trust.expectation_weight = 0.0,
+        ));
+    }
+    if s.leave.enabled && s.leave.unmet > 0.0 && s.needs.enabled {
+        v.push(cf("without leaving for unmet needs (M1)", M, |f| {
+            f.leave.unmet = 0.0
+        }));
+    }
+    if s.activity.overload > 0.0 {
+        v.push(cf("without information overload", M, |f| {
+            f.activity.overload = 0.0
+        }));
+    }
+    if s.activity.ad_annoyance > 0.0 && s.roles.advertiser > 0.0 {
+        v.push(cf("without annoyance from ads (R4)", M, |f| {
+            f.activity.ad_annoyance = 0.0
+        }));
+    }
+    if s.leave.enabled && s.leave.friends.mode != FriendsMode::Off {
+        v.push(cf("without friends' leaving spreading", M, |f| {
+            f.leave.friends.mode = FriendsMode::Off
+        }));
+    }
+    if let Some(x) = &s.selling {
+        if x.trust_cost > 0.0 || x.annoyance > 0.0 {
+            v.push(cf(
+                "without selling spending trust and patience (S10)",
+                M,
+                |f| {
+                    if let Some(x) = &mut f.selling {
+                        x.trust_cost = 0.0;
+                        x.annoyance = 0.0;
+                    }
+                },
+            ));
+        }
+    }
+    v
+}
+
+/// Effect of one counterfactual, paired with the baseline.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub label: String,
+    pub kind: &'static str,
+    /// Days of lifetime gained (negative: lost).
+    pub lifetime: Interval,
+    /// Mean active members per day gained.
+    pub active: Interval,
+}
+
+fn mean_active(r: &RunOutput) -> f64 {
+    r.days.iter().map(|d| d.active as f64).sum::<f64>() / r.days.len() as f64
+}
+
+/// Summary of the phases across runs.
+#[derive(Debug, Clone)]
+pub struct PhaseSummary {
+    pub name: &'static str,
+    /// Runs in which the phase started.
+    pub runs: usize,
+    pub median: f64,
+    pub p5: f64,
+    pub p95: f64,
+}
+
+/// Everything `explain` found.
+pub struct Explanation {
+    pub name: String,
+    pub runs: usize,
+    pub days: u32,
+    pub phases: Vec<PhaseSummary>,
+    /// Leavers by phase (rows) and cause (columns), summed over runs.
+    pub causes: Vec<[u64; CAUSES.len()]>,
+    pub effects: Vec<Effect>,
+}
+
+/// Runs the baseline and counterfactuals and assembles the explanation.
+pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
+    let spec = scenario.spec();
+    let base = run_scenario(scenario.clone(), threads)?;
+    let fraction = spec.lifetime.fraction;
+    let per_run: Vec<[Option<u32>; 4]> = base.iter().map(|r| phases(&r.days, fraction)).collect();
+    let phases_summary = PHASES
+        .iter()
+        .enumerate()
+        .map(|(k, &name)| {
+            let mut v: Vec<f64> = per_run
+                .iter()
+                .filter_map(|p| p[k])
+                .map(|d| d as f64)
+                .collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            PhaseSummary {
+                name,
+                runs: v.len(),
+                median: quantile_sorted(&v, 0.5),
+                p5: quantile_sorted(&v, 0.05),
+                p95: quantile_sorted(&v, 0.95),
+            }
+        })
+        .collect();
+    let mut causes = vec![[0u64; CAUSES.len()]; PHASES.len()];
+    for (r, p) in base.iter().zip(&per_run) {
+        for d in &r.days {
+            let phase = (0..PHASES.len())
+                .rev()
+                .find(|&k| p[k].is_some_and(|s| d.day >= s))
+                .unwrap_or(0);
+            for (c, n) in d.left_by_cause.iter().enumerate() {
+                causes[phase][c] += *n as u64;
+            }
+        }
+    }
+    let mut effects = Vec::new();
+    for c in counterfactuals(spec) {
+        let alt = scenario.modified(|f| (c.edit)(f))?;
+        let runs = run_scenario(alt, threads)?;
+        let life = |rs: &[RunOutput]| -> Vec<f64> {
+            rs.iter().map(|r| r.summary.lifetime_days as f64).collect()
+        };
+        let act = |rs: &[RunOutput]| -> Vec<f64> { rs.iter().map(mean_active).collect() };
+        effects.push(Effect {
+            label: c.label,
+            kind: c.kind,
+            lifetime: Interval::paired(&life(&base), &life(&runs)),
+            active: Interval::paired(&act(&base), &act(&runs)),
+        });
+    }
+    // Largest changes first: by lifetime, then by activity.
+    effects.sort_by(|a, b| {
+        b.lifetime
+            .mean
+            .abs()
+            .total_cmp(&a.lifetime.mean.abs())
+            .then(b.active.mean.abs().total_cmp(&a.active.mean.abs()))
+    });
+    Ok(Explanation {
+        name: spec.name.clone(),
+        runs: base.len(),
+        days: spec.days,
+        phases: phases_summary,
+        causes,
+        effects,
+    })
+}
+
+fn share(n: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / total as f64
+    }
+}
+
+/// The leading cause of leaving in a phase, with its share in percent.
+pub fn leading_cause(causes: &[u64; CAUSES.len()]) -> Option<(&'static str, f64)> {
+    let total: u64 = causes.iter().sum();
+    let (i, &n) = causes.iter().enumerate().max_by_key(|(_, &n)| n)?;
+    (n > 0).then(|| (CAUSES[i].name(), share(n, total)))
+}
+
+/// A plain-language account built only from the numbers.
+pub fn narrative(e: &Explanation) -> String {
+    let mut out = Vec::new();
+    let day = |k: usize| (e.phases[k].runs * 2 > e.runs).then_some(e.phases[k].median);
+    match day(1) {
+        Some(d) => out.push(format!(
+            "The honeymoon lasted {d:.0} days in the typical run: from day {d:.0}, activity per member had halved (doubt)."
+        )),
+        None => out.push(format!(
+            "In most runs activity per member never halved within {} days: no doubt phase.",
+            e.days
+        )),
+    }
+    if let Some(d) = day(2) {
+        out.push(format!("From day {d:.0}, membership fell (breakup)."));
+    }
+    match day(3) {
+        Some(d) => out.push(format!("The group was dead by day {d:.0}.")),
+        None => out.push(format!(
+            "In most runs the group was still alive on day {}.",
+            e.days
+        )),
+    }
+    let total: [u64; CAUSES.len()] = (0..CAUSES.len())
+        .map(|c| e.causes.iter().map(|p| p[c]).sum())
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("one entry per cause");
+    if let Some((cause, pct)) = leading_cause(&total) {
+        out.push(format!(
+            "{} caused {pct:.0}% of all departures.",
+            cause_phrase(cause)
+        ));
+    }
+    for (k, name) in PHASES.iter().enumerate().skip(1) {
+        if let (Some(_), Some((cause, pct))) = (day(k), leading_cause(&e.causes[k])) {
+            let when = if *name == "dead" {
+                "After the group died".to_string()
+            } else {
+                format!("During {name}")
+            };
+            out.push(format!(
+                "{when}, {} caused {pct:.0}% of departures.",
+                cause_phrase(cause).to_lowercase()
+            ));
+        }
+    }
+    let clear: Vec<&Effect> = e
+        .effects
+        .iter()
+        .filter(|x| x.lifetime.excludes_zero() || x.active.excludes_zero())
+        .collect();
+    for x in clear.iter().take(3) {
+        let l = &x.lifetime;
+        let days = l.mean.abs().round();
+        let unit = if days == 1.0 { "day" } else { "days" };
+        let verb = if l.mean >= 0.0 {
+            format!("the group would have lived {days:.0} {unit} longer")
+        } else {
+            format!("the group would have lived {days:.0} {unit} less")
+        };
+        out.push(format!(
+            "{}, {verb} (95% interval {:+.1} to {:+.1} days; {:+.1} active members a day).",
+            capitalise(&x.label),
+            l.lo,
+            l.hi,
+            x.active.mean
+        ));
+    }
+    if clear.is_empty() {
+        out.push("No single strategy or mechanism changed the outcome clearly.".into());
+    }
+    out.join(" ")
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn cause_phrase(cause: &str) -> &'static str {
+    match cause {
+        "boredom" => "Boredom (interest faded)",
+        "unmet_need" => "Unmet needs",
+        "lost_trust" => "Lost trust",
+        "annoyance" => "Annoyance and overload",
+        "friends" => "Friends leaving",
+        "fee_not_renewed" => "Not renewing",
+        "removed" => "Removal by moderators",
+        _ => "Other",
+    }
+}
+
+/// explain.md: the phases, causes and counterfactual tables and the narrative.
+pub fn markdown(e: &Explanation) -> String {
+    let mut s = format!(
+        "# Why `{}` died\n\n{} runs of {} days, common random numbers for every counterfactual.\n\n{}\n\n",
+        e.name,
+        e.runs,
+        e.days,
+        narrative(e)
+    );
+    s.push_str("## Phases (DOMAIN.md L2)\n\n| phase | starts on day (median) | 5%–95% of runs | runs where it occurs |\n|---|---|---|---|\n");
+    for p in &e.phases {
+        if p.runs == 0 {
+            s.push_str(&format!("| {} | — | — | 0 |\n", p.name));
+        } else {
+            s.push_str(&format!(
+                "| {} | {:.0} | {:.0}–{:.0} | {} |\n",
+                p.name, p.median, p.p5, p.p95, p.runs
+            ));
+        }
+    }
+    s.push_str("\nRules: docs/outputs.md, \"Phases\".\n\n## Who left and why, by phase (% of the phase's leavers)\n\n| phase | leavers |");
+    for c in CAUSES {
+        s.push_str(&format!(" {} |", c.name()));
+    }
+    s.push_str("\n|---|---|");
+    for _ in CAUSES {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for (k, name) in PHASES.iter().enumerate() {
+        let total: u64 = e.causes[k].iter().sum();
+        s.push_str(&format!("| {name} | {total} |"));
+        for n in e.causes[k] {
+            s.push_str(&format!(" {:.0} |", share(n, total)));
+        }
+        s.push('\n');
+    }
+    s.push_str("\n## Counterfactuals, largest change in lifetime first\n\n| change | kind | lifetime days gained | 95% interval | active members a day gained | 95% interval |\n|---|---|---|---|---|---|\n");
+    for x in &e.effects {
+        s.push_str(&format!(
+            "| {} | {} | {:+.1} | {:+.1} to {:+.1} | {:+.2} | {:+.2} to {:+.2} |\n",
+            x.label,
+            x.kind,
+            x.lifetime.mean,
+            x.lifetime.lo,
+            x.lifetime.hi,
+            x.active.mean,
+            x.active.lo,
+            x.active.hi
+        ));
+    }
+    s
+}
+
+/// `commsim explain`.
+pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
+    let scenario = crate::app::load_scenario(opts.scenario.as_deref())?
+        .with_overrides(opts.runs, opts.seed)?;
+    if scenario.spec().runs < 2 {
+        return Err(Error::Usage(
+            "explain needs at least 2 runs for its intervals (--runs)".into(),
+        ));
+    }
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("outputs").join(format!("explain-{}", scenario.spec().name))
+    });
+    output::check_target(&dir, opts.force)?;
+    let e = analyse(&scenario, opts.threads)?;
+    let md = markdown(&e);
+    output::write_folder(&dir, opts.force, |staging| {
+        output::write_text(&staging.join("explain.md"), &md)
+    })?;
+    if !opts.quiet {
+        writeln!(
+            out,
+            "{}\n\nfull report: {}",
+            narrative(&e),
+            dir.join("explain.md").display()
+        )
+        .map_err(|err| Error::io("stdout", err))?;
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(day: u32, members: u32, active: u32) -> DayRow {
+        DayRow {
+            day,
+            members,
+            active,
+            ..DayRow::default()
+        }
+    }
+
+    #[test]
+    fn phases_follow_the_rules_in_order() {
+        // Activity per member peaks early, halves on day 4 while members
+        // still rise, members fall below 90% of peak on day 6, and from day
+        // 7 activity stays under 10% of its peak of 12 (below 1.2).
+        let members = [10, 20, 30, 40, 40, 38, 30, 20, 15, 10];
+        let active = [0, 10, 12, 10, 4, 3, 2, 1, 0, 0];
+        let days: Vec<DayRow> = (0..10)
+            .map(|t| row(t, members[t as usize], active[t as usize]))
+            .collect();
+        let p = phases(&days, 0.1);
+        assert_eq!(p, [Some(0), Some(4), Some(6), Some(7)]);
+    }
+
+    #[test]
+    fn a_group_that_never_cools_has_no_later_phases() {
+        let days: Vec<DayRow> = (0..10).map(|t| row(t, 10 + t, 5 + t / 2)).collect();
+        assert_eq!(phases(&days, 0.1), [Some(0), None, None, None]);
+    }
+}
