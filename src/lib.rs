@@ -10,6 +10,7 @@ pub mod error;
 pub mod graph;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod referral;
 pub mod rng;
 pub mod scenario;

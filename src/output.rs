@@ -4,7 +4,8 @@
 //! into a staging folder beside the target and moved into place only when
 //! every file is complete, so an interrupted or failed run never leaves a
 //! half-written results folder and never replaces existing results unless
-//! `--force` was given. docs/outputs.md documents every column.
+//! `--force` was given. docs/outputs.md documents every column. The charts
+//! are drawn into the same staging folder by [`crate::plot`].
 
 use std::fs;
 use std::io::Write;
@@ -25,9 +26,10 @@ pub const RESULT_FILES: [&str; 6] = [
     "meta.json",
 ];
 
-/// Whether a file name is one commsim writes into a results folder.
+/// Whether a file name is one commsim writes into a results folder: a data
+/// file or a chart drawn from them.
 pub fn is_result_file(name: &str) -> bool {
-    RESULT_FILES.contains(&name)
+    RESULT_FILES.contains(&name) || crate::plot::CHART_FILES.contains(&name)
 }
 
 /// Refuses to write into a folder that already holds anything, unless
@@ -339,6 +341,9 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
         );
         write_text(&staging.join("scenario.toml"), &toml)?;
         write_text(&staging.join("meta.json"), &meta_json(batch))?;
+        // Charts are drawn from the files just written, exactly as
+        // `commsim plot` would draw them, and are part of the atomic result.
+        crate::plot::render_all(&staging)?;
         Ok(())
     })();
     if let Err(e) = written {
