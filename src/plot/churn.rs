@@ -9,7 +9,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::Results;
-use super::{count_axis, legend, note, palette, runs_text, stack_legend, tick, titled, DrawResult};
+use super::{
+    count_axis, count_labels, legend, note, palette, runs_text, stack_legend, tick, titled,
+    DrawResult,
+};
 use super::{AXIS_PX, FONT, TICK_PX};
 
 /// Draws the churn chart of `r` on `root`.
@@ -40,13 +43,14 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> D
     let top = (0..=days)
         .map(|d| mean.iter().map(|m| m[d]).sum::<f64>())
         .fold(0.0, f64::max);
+    let y_top = count_axis(top);
     let mut chart = ChartBuilder::on(&area)
         .margin_left(16)
         .margin_right(40)
         .margin_bottom(10)
         .x_label_area_size(56)
         .y_label_area_size(84)
-        .build_cartesian_2d(-0.5..(days.max(1) as f64 + 0.5), 0.0..count_axis(top))?;
+        .build_cartesian_2d(-0.5..(days.max(1) as f64 + 0.5), 0.0..y_top)?;
     chart
         .configure_mesh()
         .x_desc("day (0 = launch day)")
@@ -55,6 +59,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> D
         .label_style((FONT, TICK_PX))
         .x_label_formatter(&|x| tick(*x))
         .y_label_formatter(&|y| tick(*y))
+        .y_labels(count_labels(y_top))
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(palette::GREY.mix(0.2))

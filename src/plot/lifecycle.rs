@@ -6,7 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::Results;
-use super::{count_axis, legend, line_mark, note, palette, runs_text, tick, titled, DrawResult};
+use super::{
+    count_axis, count_labels, legend, line_mark, note, palette, runs_text, tick, titled, DrawResult,
+};
 use super::{AXIS_PX, FONT, TICK_PX};
 
 /// The series drawn: bands.csv metric, legend label, colour.
@@ -29,13 +31,14 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> D
         .iter()
         .flat_map(|(m, _, _)| r.band(m).iter().map(|b| b.p95))
         .fold(0.0, f64::max);
+    let y_top = count_axis(top);
     let mut chart = ChartBuilder::on(&area)
         .margin_left(16)
         .margin_right(40)
         .margin_bottom(10)
         .x_label_area_size(56)
         .y_label_area_size(84)
-        .build_cartesian_2d(0.0..days.max(1.0), 0.0..count_axis(top))?;
+        .build_cartesian_2d(0.0..days.max(1.0), 0.0..y_top)?;
     chart
         .configure_mesh()
         .x_desc("day (0 = launch day)")
@@ -44,6 +47,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Results) -> D
         .label_style((FONT, TICK_PX))
         .x_label_formatter(&|x| tick(*x))
         .y_label_formatter(&|y| tick(*y))
+        .y_labels(count_labels(y_top))
         .light_line_style(TRANSPARENT)
         .bold_line_style(palette::GREY.mix(0.2))
         .draw()?;

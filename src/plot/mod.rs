@@ -312,6 +312,13 @@ pub fn count_axis(max: f64) -> f64 {
     }
 }
 
+/// How many ticks a count axis from 0 to `top` (from [`count_axis`]) may
+/// have so that plotters never picks a step below 1: a count axis with
+/// "4.5 people" on it would confuse.
+pub fn count_labels(top: f64) -> usize {
+    (top.floor() as usize + 1).clamp(2, 11)
+}
+
 /// Upper end of a real-valued axis: a little above the largest value, or 1
 /// when there is nothing positive to show (plotters needs a non-empty range).
 pub fn real_axis(max: f64) -> f64 {
@@ -430,6 +437,8 @@ mod tests {
         assert_eq!(count_axis(0.0), 5.0);
         assert_eq!(count_axis(f64::NAN), 5.0);
         assert!(count_axis(100.0) > 100.0);
+        assert_eq!(count_labels(count_axis(0.0)), 6, "0 to 5 in steps of 1");
+        assert_eq!(count_labels(1000.0), 11);
         assert_eq!(real_axis(0.0), 1.0);
         assert_eq!(real_axis(f64::NEG_INFINITY), 1.0);
     }

@@ -19,8 +19,8 @@ use plotters::prelude::*;
 use super::data::Results;
 use super::FONT;
 use super::{
-    count_axis, heading, legend, note, palette, real_axis, runs_text, stack_legend, tick, titled,
-    DrawResult,
+    count_axis, count_labels, heading, legend, note, palette, real_axis, runs_text, stack_legend,
+    tick, titled, DrawResult,
 };
 use crate::referral::ROOT;
 
@@ -160,12 +160,13 @@ fn draw_joins<DB: DrawingBackend>(
     let days = r.days() as usize;
     let per_day = |d: usize| joins.channel[d] + joins.invited.iter().map(|b| b[d]).sum::<f64>();
     let top = (1..=days).map(per_day).fold(0.0, f64::max);
+    let y_top = count_axis(top);
     let mut chart = ChartBuilder::on(&area)
         .margin_left(16)
         .margin_right(40)
         .x_label_area_size(50)
         .y_label_area_size(84)
-        .build_cartesian_2d(0.5..(days.max(1) as f64 + 0.5), 0.0..count_axis(top))?;
+        .build_cartesian_2d(0.5..(days.max(1) as f64 + 0.5), 0.0..y_top)?;
     chart
         .configure_mesh()
         .x_desc("day")
@@ -174,7 +175,7 @@ fn draw_joins<DB: DrawingBackend>(
         .label_style((FONT, PANEL_TICK_PX))
         .x_label_formatter(&|x| tick(*x))
         .y_label_formatter(&|y| tick(*y))
-        .y_labels(6)
+        .y_labels(count_labels(y_top).min(6))
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(palette::GREY.mix(0.2))
