@@ -143,6 +143,16 @@ fn num(x: f64) -> String {
     }
 }
 
+/// `commsim plot`: redraws the charts of a results folder from its CSV
+/// files, in place, and lists the files written.
+pub fn plot(dir: &Path, out: &mut impl Write) -> Result<Vec<PathBuf>> {
+    let written = crate::plot::render_all(dir)?;
+    for path in &written {
+        writeln!(out, "wrote {}", path.display()).map_err(|e| Error::io("stdout", e))?;
+    }
+    Ok(written)
+}
+
 /// Options of `commsim graph`.
 #[derive(Debug, Clone)]
 pub struct GraphOptions {

@@ -21,6 +21,15 @@ pub enum Error {
         message: String,
     },
 
+    /// A file of a results folder (read by `commsim plot`) is missing or
+    /// malformed. `line` is 1-based, when the problem is on one line.
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    ResultsFile {
+        path: PathBuf,
+        line: Option<u64>,
+        message: String,
+    },
+
     /// The population would not fit in this machine's memory.
     #[error("{0}")]
     TooLarge(String),

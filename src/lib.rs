@@ -12,6 +12,8 @@ pub mod explain;
 pub mod graph;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod referral;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -101,6 +101,11 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Redraw the charts of a results folder from its CSV files.
+    Plot {
+        /// Results folder written by `commsim run` (holding daily.csv).
+        dir: PathBuf,
+    },
     /// Write a generated social graph as an edge list ("u v" per line).
     Graph {
         /// Graph model.
@@ -225,6 +230,7 @@ fn main() -> ExitCode {
             )
             .map(|_| ())
         }),
+        Command::Plot { dir } => app::plot(&dir, &mut stdout).map(|_| ()),
         Command::Graph {
             model,
             size,

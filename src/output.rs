@@ -4,7 +4,8 @@
 //! into a staging folder beside the target and moved into place only when
 //! every file is complete, so an interrupted or failed run never leaves a
 //! half-written results folder and never replaces existing results unless
-//! `--force` was given. docs/outputs.md documents every column.
+//! `--force` was given. docs/outputs.md documents every column. The charts
+//! are drawn into the same staging folder by [`crate::plot`].
 
 use std::fs;
 use std::io::Write;
@@ -34,9 +35,12 @@ pub const REPORT_FILES: [&str; 4] = [
     "counterfactuals.csv",
 ];
 
-/// Whether a file name is one commsim writes into a results folder.
+/// Whether a file name is one commsim writes into a results folder: a data
+/// file, a report, or a chart drawn from them.
 pub fn is_result_file(name: &str) -> bool {
-    RESULT_FILES.contains(&name) || REPORT_FILES.contains(&name)
+    RESULT_FILES.contains(&name)
+        || REPORT_FILES.contains(&name)
+        || crate::plot::CHART_FILES.contains(&name)
 }
 
 /// Refuses to write into a folder that already holds anything, unless
@@ -214,6 +218,10 @@ fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
         "total_joined",
         "total_left",
         "referral_share",
+        "referral_trees",
+        "largest_tree",
+        "deepest_generation",
+        "structural_virality",
         "revenue",
         "cost",
         "roi",
@@ -239,6 +247,10 @@ fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
             s.total_joined.to_string(),
             s.total_left.to_string(),
             fmt6(s.referral_share),
+            s.trees.trees.to_string(),
+            s.trees.largest.to_string(),
+            s.trees.deepest.to_string(),
+            s.trees.virality.map_or(String::new(), fmt6),
             fmt6(s.revenue),
             fmt6(s.cost),
             roi,
@@ -367,6 +379,9 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
         );
         write_text(&staging.join("scenario.toml"), &toml)?;
         write_text(&staging.join("meta.json"), &meta_json(batch))?;
+        // Charts are drawn from the files just written, exactly as
+        // `commsim plot` would draw them, and are part of the atomic result.
+        crate::plot::render_all(staging)?;
         Ok(())
     })
 }

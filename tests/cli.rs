@@ -14,8 +14,9 @@ use crate::util::{
     results_without_meta, small_with, stdout, write, SMALL, SMALL_GRAPH_LINE,
 };
 
-/// Result files of a run with referrals on (the default).
-const RESULT_FILES: [&str; 7] = [
+/// Result files of a run with referrals on (the default): the data, then
+/// the charts drawn from it.
+const RESULT_FILES: [&str; 16] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
@@ -23,6 +24,15 @@ const RESULT_FILES: [&str; 7] = [
     "bands.csv",
     "scenario.toml",
     "meta.json",
+    "lifecycle.png",
+    "lifecycle.svg",
+    "churn.png",
+    "churn.svg",
+    "referrals.png",
+    "referrals.svg",
+    "tree.svg",
+    "economics.png",
+    "economics.svg",
 ];
 
 fn tmp() -> TempDir {

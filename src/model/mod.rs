@@ -14,6 +14,7 @@ pub use params::Params;
 pub use world::{Cause, Role, CAUSES};
 
 use crate::graph::Graph;
+use crate::referral::{self, TreeStats};
 use crate::rng::RunKey;
 use crate::scenario::Scenario;
 
@@ -103,6 +104,10 @@ pub struct RunSummary {
     pub referral_share: f64,
     pub revenue: f64,
     pub cost: f64,
+    /// Referral-tree metrics. [`summarise`] leaves them at their default,
+    /// since the daily rows do not say who invited whom; [`simulate`] fills
+    /// them from the run's referrals.
+    pub trees: TreeStats,
 }
 
 /// Everything one run produces.
@@ -131,10 +136,16 @@ pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -
         days.push(world.step(params, d, &mut referrals));
         groups.append(&mut world.day_groups);
     }
+    let mut summary = summarise(&days, spec.lifetime.fraction);
+    // The tree metrics need the referral list, so they are computed before
+    // the list is dropped for a scenario that does not write it.
+    summary.trees = referral::tree_stats(
+        referrals.iter().map(|r| (r.inviter, r.invitee)),
+        summary.total_joined,
+    );
     if !spec.output.referrals {
         referrals = Vec::new();
     }
-    let summary = summarise(&days, spec.lifetime.fraction);
     RunOutput {
         run,
         seed: key.seed(),
@@ -188,6 +199,7 @@ pub fn summarise(days: &[DayRow], fraction: f64) -> RunSummary {
         },
         revenue: days.iter().map(|r| r.revenue).sum(),
         cost: days.iter().map(|r| r.cost).sum(),
+        trees: TreeStats::default(),
     }
 }
 
