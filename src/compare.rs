@@ -329,7 +329,9 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
                 output::fmt6(r.mean)
             ));
         }
-        output::write_text(&staging.join("compare.csv"), &csv)
+        output::write_text(&staging.join("compare.csv"), &csv)?;
+        output::write_text(&staging.join("compare_bands.csv"), &bands_csv(&names, &all))?;
+        crate::plot::reports::render_compare(staging)
     })?;
     if !opts.quiet {
         report(&names, &rows, runs, seed, opts.independent, &dir, out)
@@ -338,7 +340,36 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn csv_field(s: &str) -> String {
+/// compare_bands.csv: quartiles of members and active members per scenario
+/// and day, across runs (the overlay chart is drawn from it).
+fn bands_csv(names: &[String], all: &[Vec<RunOutput>]) -> String {
+    let mut out = String::from("scenario,metric,day,p25,p50,p75\n");
+    for (name, runs) in names.iter().zip(all) {
+        let days = runs.first().map_or(0, |r| r.days.len());
+        for (metric, get) in [
+            (
+                "members",
+                (|d: &crate::model::DayRow| d.members as f64) as fn(&crate::model::DayRow) -> f64,
+            ),
+            ("active", |d| d.active as f64),
+        ] {
+            for day in 0..days {
+                let mut v: Vec<f64> = runs.iter().map(|r| get(&r.days[day])).collect();
+                v.sort_by(|a, b| a.total_cmp(b));
+                out.push_str(&format!(
+                    "{},{metric},{day},{},{},{}\n",
+                    csv_field(name),
+                    output::fmt6(crate::stats::quantile_sorted(&v, 0.25)),
+                    output::fmt6(crate::stats::quantile_sorted(&v, 0.5)),
+                    output::fmt6(crate::stats::quantile_sorted(&v, 0.75)),
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

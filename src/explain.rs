@@ -266,6 +266,8 @@ pub struct Explanation {
     /// Leavers by phase (rows) and cause (columns), summed over runs.
     pub causes: Vec<[u64; CAUSES.len()]>,
     pub effects: Vec<Effect>,
+    /// Phase start days of each run.
+    pub per_run: Vec<[Option<u32>; 4]>,
 }
 
 /// Runs the baseline and counterfactuals and assembles the explanation.
@@ -335,6 +337,7 @@ pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
         phases: phases_summary,
         causes,
         effects,
+        per_run,
     })
 }
 
@@ -502,6 +505,40 @@ pub fn markdown(e: &Explanation) -> String {
     s
 }
 
+/// phases.csv: the day each phase starts in each run (empty: never).
+pub fn phases_csv(e: &Explanation) -> String {
+    let mut out = format!("run,{}\n", PHASES.join(","));
+    for (r, p) in e.per_run.iter().enumerate() {
+        let cells: Vec<String> = p
+            .iter()
+            .map(|d| d.map_or(String::new(), |d| d.to_string()))
+            .collect();
+        out.push_str(&format!("{r},{}\n", cells.join(",")));
+    }
+    out
+}
+
+/// counterfactuals.csv: each change with its paired effects, ranked.
+pub fn counterfactuals_csv(e: &Explanation) -> String {
+    let mut out = String::from(
+        "change,kind,lifetime_gain,lifetime_lo,lifetime_hi,active_gain,active_lo,active_hi\n",
+    );
+    for x in &e.effects {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            crate::compare::csv_field(&x.label),
+            x.kind,
+            output::fmt6(x.lifetime.mean),
+            output::fmt6(x.lifetime.lo),
+            output::fmt6(x.lifetime.hi),
+            output::fmt6(x.active.mean),
+            output::fmt6(x.active.lo),
+            output::fmt6(x.active.hi),
+        ));
+    }
+    out
+}
+
 /// `commsim explain`.
 pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
     let scenario = crate::app::load_scenario(opts.scenario.as_deref())?
@@ -518,7 +555,13 @@ pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
     let e = analyse(&scenario, opts.threads)?;
     let md = markdown(&e);
     output::write_folder(&dir, opts.force, |staging| {
-        output::write_text(&staging.join("explain.md"), &md)
+        output::write_text(&staging.join("explain.md"), &md)?;
+        output::write_text(&staging.join("phases.csv"), &phases_csv(&e))?;
+        output::write_text(
+            &staging.join("counterfactuals.csv"),
+            &counterfactuals_csv(&e),
+        )?;
+        crate::plot::reports::render_counterfactuals(staging, &e.name)
     })?;
     if !opts.quiet {
         writeln!(

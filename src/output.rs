@@ -28,8 +28,9 @@ pub const RESULT_FILES: [&str; 7] = [
 ];
 
 /// Files `commsim compare` and `commsim explain` write.
-pub const REPORT_FILES: [&str; 4] = [
+pub const REPORT_FILES: [&str; 5] = [
     "compare.csv",
+    "compare_bands.csv",
     "explain.md",
     "phases.csv",
     "counterfactuals.csv",
@@ -41,6 +42,7 @@ pub fn is_result_file(name: &str) -> bool {
     RESULT_FILES.contains(&name)
         || REPORT_FILES.contains(&name)
         || crate::plot::CHART_FILES.contains(&name)
+        || crate::plot::reports::REPORT_CHARTS.contains(&name)
 }
 
 /// Refuses to write into a folder that already holds anything, unless

@@ -8,4 +8,5 @@ mod claims;
 mod cli;
 mod properties;
 mod reference;
+mod reports;
 mod util;

@@ -22,6 +22,7 @@ pub mod economics;
 pub mod glyphs;
 pub mod lifecycle;
 pub mod referrals;
+pub mod reports;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
@@ -155,7 +156,7 @@ fn draw_error(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// Draws `stem`.png of [`SIZE`] into `dir`.
-fn png(
+pub(crate) fn png(
     dir: &Path,
     stem: &str,
     draw: impl for<'b> FnOnce(
@@ -196,7 +197,7 @@ fn encode_png(out: impl std::io::Write, w: u32, h: u32, rgb: &[u8]) -> std::io::
 }
 
 /// Draws `stem`.svg of `size` into `dir`.
-fn svg(
+pub(crate) fn svg(
     dir: &Path,
     stem: &str,
     size: (u32, u32),

@@ -1,0 +1,197 @@
+//! `commsim compare` and `commsim explain`, end to end and through the
+//! library.
+
+use std::path::{Path, PathBuf};
+
+use commsim::explain::{analyse, leading_cause, PHASES};
+use commsim::scenario::Scenario;
+
+use crate::util::{check, commsim, write, SMALL};
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn compare_of_a_scenario_with_itself_is_exactly_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", SMALL);
+    let out = commsim(
+        &[
+            "compare", "a.toml", "a.toml", "--days", "5,10", "--out", "cmp",
+        ],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let rows = csv_rows(&dir.path().join("cmp/compare.csv"));
+    let second: Vec<&Vec<String>> = rows.iter().filter(|r| r[0].ends_with("(2)")).collect();
+    assert!(second.len() >= 9, "{rows:?}");
+    for r in second {
+        // diff, diff_lo and diff_hi; roi has no value when nothing is spent.
+        if r[1] == "roi" && r[3].is_empty() {
+            continue;
+        }
+        assert_eq!((&r[3][..], &r[4][..], &r[5][..]), ("0", "0", "0"), "{r:?}");
+    }
+}
+
+#[test]
+fn compare_no_operation_with_weekly_lessons_gives_the_right_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(scenario("no-operation.toml")).unwrap();
+    let lessons = base.replace(
+        "[content]\nenabled = false",
+        "[content]\nschedule = { start = 1, every = 7 }",
+    );
+    assert_ne!(base, lessons);
+    write(
+        dir.path(),
+        "none.toml",
+        &base.replace("name = \"no-operation\"", "name = \"none\""),
+    );
+    write(
+        dir.path(),
+        "lessons.toml",
+        &lessons.replace("name = \"no-operation\"", "name = \"lessons\""),
+    );
+    let out = commsim(
+        &[
+            "compare",
+            "none.toml",
+            "lessons.toml",
+            "--days",
+            "7,14,30",
+            "--out",
+            "cmp",
+        ],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows = csv_rows(&dir.path().join("cmp/compare.csv"));
+    let life = rows
+        .iter()
+        .find(|r| r[0] == "lessons" && r[1] == "lifetime_days")
+        .expect("lifetime row");
+    let lo: f64 = life[4].parse().unwrap();
+    assert!(
+        lo > 0.0,
+        "lessons should lengthen lifetime: {life:?}\n{text}"
+    );
+    let active = rows
+        .iter()
+        .find(|r| r[0] == "lessons" && r[1] == "active_day_14")
+        .expect("active row");
+    assert!(active[4].parse::<f64>().unwrap() > 0.0, "{active:?}");
+    assert!(
+        text.contains("lessons has") && text.contains("more days of lifetime than none"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_no_operation_names_boredom_and_orders_the_phases() {
+    let s = Scenario::load(&scenario("no-operation.toml"))
+        .unwrap()
+        .with_overrides(Some(60), None)
+        .unwrap();
+    let e = analyse(&s, 2).unwrap();
+    let total: Vec<u64> = (0..e.causes[0].len())
+        .map(|c| e.causes.iter().map(|p| p[c]).sum())
+        .collect();
+    let (cause, share) = leading_cause(&total.try_into().unwrap()).unwrap();
+    assert_eq!(cause, "boredom", "leading cause {cause} ({share:.0}%)");
+    // Phases occur in most runs and start in order.
+    let medians: Vec<f64> = e.phases.iter().map(|p| p.median).collect();
+    assert_eq!(e.phases.len(), PHASES.len());
+    assert!(
+        e.phases.iter().all(|p| p.runs * 2 > e.runs),
+        "{:?}",
+        e.phases
+    );
+    assert!(medians.windows(2).all(|w| w[0] <= w[1]), "{medians:?}");
+    // The top counterfactual is a mechanism of decay, and the narrative
+    // names boredom.
+    assert!(
+        e.effects[0].kind == "mechanism neutralised",
+        "{}",
+        e.effects[0].label
+    );
+    assert!(commsim::explain::narrative(&e).contains("Boredom"));
+}
+
+#[test]
+fn explain_sales_push_group_ranks_selling_among_the_top_causes() {
+    let s = Scenario::load(&scenario("sales-push-group.toml"))
+        .unwrap()
+        .with_overrides(Some(60), None)
+        .unwrap();
+    let e = analyse(&s, 2).unwrap();
+    let top: Vec<&str> = e.effects.iter().take(3).map(|x| x.label.as_str()).collect();
+    assert!(
+        top.iter().any(|l| l.contains("selling")),
+        "top three: {top:?}"
+    );
+    let selling = e
+        .effects
+        .iter()
+        .find(|x| x.label == "without selling (S10)")
+        .unwrap();
+    assert!(
+        selling.lifetime.lo > 0.0,
+        "removing selling should lengthen life"
+    );
+}
+
+#[test]
+fn explain_writes_its_report_and_prints_the_narrative() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", SMALL);
+    let out = commsim(
+        &["explain", "a.toml", "--runs", "6", "--out", "ex"],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let md = std::fs::read_to_string(dir.path().join("ex/explain.md")).unwrap();
+    for needle in [
+        "## Phases",
+        "## Who left and why",
+        "## Counterfactuals",
+        "honeymoon",
+    ] {
+        assert!(md.contains(needle), "{needle} missing from explain.md");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("honeymoon"));
+}
+
+#[test]
+fn compare_and_explain_reject_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", SMALL);
+    write(dir.path(), "bad.toml", "days = 0\n");
+    let cases: [(&[&str], &str); 6] = [
+        (&["compare", "a.toml"], "compare"),
+        (&["compare", "a.toml", "missing.toml"], "missing.toml"),
+        (&["compare", "a.toml", "bad.toml"], "days"),
+        (&["compare", "a.toml", "a.toml", "--days", "500"], "500"),
+        (&["explain", "a.toml", "--runs", "1"], "at least 2 runs"),
+        (&["explain", "bad.toml"], "days"),
+    ];
+    for (args, needle) in cases {
+        let out = commsim(args, dir.path());
+        check(&out, 2, &[needle]);
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no output folder may be created");
+}
