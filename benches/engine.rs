@@ -58,6 +58,8 @@ distrust = 0.0
 annoyance = 0.0
 mute_share = 0.0
 friends = { mode = "off" }
+[groups]
+capacity = 0
 "#;
 
 /// Every mechanism on: needs, interest, trust, content, conversion, all
@@ -83,6 +85,8 @@ daily = 200
 schedule = { start = 1, every = 3 }
 [leave.friends]
 mode = "contagion"
+[groups]
+capacity = 0
 "#;
 
 fn setup(text: &str) -> (Scenario, Graph, Params) {

@@ -65,6 +65,8 @@ members = 1000
 name = "mass"
 rate = 0.5
 need_match = 0.0
+[groups]
+capacity = 0
 "#;
 
 fn gib(b: usize) -> f64 {

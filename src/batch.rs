@@ -37,7 +37,7 @@ pub struct Batch {
 }
 
 /// Bytes of per-run state per person (see `model::world::World`).
-pub const STATE_BYTES_PER_PERSON: u64 = 68;
+pub const STATE_BYTES_PER_PERSON: u64 = 80;
 
 /// Expected number of undirected edges of a generated graph.
 pub fn expected_edges(spec: &GraphSpec, n: u64) -> u64 {

@@ -166,6 +166,9 @@ pub struct World<'g> {
     pub yesterday: Vec<Aggregates>,
     /// Members in each group now (S13).
     pub group_size: Vec<u32>,
+    /// Per person: the group they are in; kept only when several groups
+    /// may open.
+    pub group_of: Vec<u16>,
     /// Whether the KOLs have been appointed.
     pub kols_appointed: bool,
     /// Need matching of invitation acceptance today (S3 lowers it).
@@ -227,6 +230,7 @@ impl<'g> World<'g> {
             gone_total: 0,
             yesterday: vec![Aggregates::default()],
             group_size: vec![0],
+            group_of: if p.groups.max > 1 { vec![0; n] } else { Vec::new() },
             kols_appointed: false,
             need_match: p.accept_need_match,
             pending: Vec::new(),
@@ -413,7 +417,6 @@ impl<'g> World<'g> {
         referrals: &mut Vec<Referral>,
     ) {
         let joiners = std::mem::take(&mut self.joiners);
-        let mut by_group: Option<std::collections::HashMap<u32, u16>> = None;
         let referral_paid = p
             .referral_reward
             .as_ref()
@@ -422,13 +425,11 @@ impl<'g> World<'g> {
         for &(v, source) in &joiners {
             let vi = v as usize;
             debug_assert_eq!(self.status[vi], JOINING);
+            // The inviter's group: with one group there is nothing to look
+            // up; otherwise the per-person record kept for this.
             let inviter_group = match source {
-                Source::Referral(by) => {
-                    let map = by_group.get_or_insert_with(|| {
-                        self.members.iter().map(|m| (m.id, m.group)).collect()
-                    });
-                    map.get(&by).copied()
-                }
+                Source::Referral(_) if self.group_of.is_empty() => Some(0),
+                Source::Referral(by) => Some(self.group_of[by as usize]),
                 _ => None,
             };
             let Some(group) = self.place(p, inviter_group, row) else {
@@ -438,6 +439,9 @@ impl<'g> World<'g> {
                 continue;
             };
             self.group_size[group as usize] += 1;
+            if !self.group_of.is_empty() {
+                self.group_of[vi] = group;
+            }
             self.unpool(v);
             let (role, explicit, latent) = self.attributes(p, v);
             self.status[vi] = MEMBER;
@@ -568,6 +572,9 @@ impl<'g> World<'g> {
         {
             if k % 2 == 1 && m.role != Role::Owner as u8 {
                 m.group = new;
+                if !self.group_of.is_empty() {
+                    self.group_of[m.id as usize] = new;
+                }
                 self.group_size[group as usize] -= 1;
                 self.group_size[new as usize] += 1;
             }
