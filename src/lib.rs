@@ -12,6 +12,8 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -15,7 +15,8 @@ use commsim::scenario::GraphSpec;
     long_about = "Simulate how online communities grow and die.\n\n\
         Members are agents on a social graph with needs, interest and trust in \
         the leader; each day they speak, stay silent, invite friends, mute the \
-        group or leave. Run `commsim run` to simulate the built-in default."
+        group or leave. Run `commsim run` to simulate the built-in default, \
+        and `commsim sweep` to vary a scenario's parameters."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,6 +44,49 @@ enum Command {
         /// Replace results already in the output folder.
         #[arg(long)]
         force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Run a parameter sweep, or one shard of it, described by a sweep file.
+    Sweep {
+        /// Sweep file (TOML): base scenario, parameters, design (docs/sweep.md).
+        sweep: PathBuf,
+        /// Output folder (default: outputs/<sweep file name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for each point's runs (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard i of n (0 <= i < n): points i, i + n, i + 2n, ...
+        #[arg(long, value_name = "i/n")]
+        shard: Option<app::Shard>,
+        /// Keep the points already finished in the output folder; run the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a sweep's point files (from one or more folders) and assemble its results.
+    Merge {
+        /// Sweep folders: the one the shards shared, or one per shard.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Folder for the results (default: the folder, when there is one).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Compute sensitivity indices (Sobol or Morris) of a finished sweep.
+    Sensitivity {
+        /// Sweep folder of a saltelli or morris design, after merging.
+        dir: PathBuf,
+        /// Metric to analyse; repeat for several (default: the sweep's `metrics`).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -116,6 +160,41 @@ fn main() -> ExitCode {
                 threads,
                 out,
                 force,
+                quiet,
+            },
+            &mut stdout,
+        )
+        .map(|_| ()),
+        Command::Sweep {
+            sweep,
+            out,
+            threads,
+            shard,
+            resume,
+            quiet,
+        } => app::sweep(
+            &app::SweepOptions {
+                file: sweep,
+                out,
+                threads: threads.unwrap_or_else(app::default_threads),
+                shard: shard.unwrap_or(app::Shard::ALL),
+                resume,
+                quiet,
+            },
+            &mut stdout,
+        )
+        .map(|_| ()),
+        Command::Merge { dirs, out, quiet } => {
+            app::merge(&app::MergeOptions { dirs, out, quiet }, &mut stdout).map(|_| ())
+        }
+        Command::Sensitivity {
+            dir,
+            metrics,
+            quiet,
+        } => app::sensitivity(
+            &app::SensitivityOptions {
+                dir,
+                metrics,
                 quiet,
             },
             &mut stdout,
