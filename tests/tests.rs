@@ -6,4 +6,5 @@
 mod cli;
 mod properties;
 mod reference;
+mod sweep;
 mod util;
