@@ -334,6 +334,44 @@ fn field_left_at_its_default_can_be_swept() {
 }
 
 #[test]
+fn whole_tables_can_be_swept_and_a_bad_one_names_its_field() {
+    let dir = tmp();
+    let d = dir.path();
+    let body = r#"design = "list"
+[[param]]
+path = "population.graph"
+values = [{ model = "erdos-renyi", mean_degree = 6 }, { model = "watts-strogatz", k = 4, rewire = 0.1 }]
+"#;
+    sweep_file(d, "t.toml", body);
+    ok(&["sweep", "t.toml", "--out", "out", "-q"], d);
+    // Inline TOML in a quoted CSV field (util::read_csv does not unquote).
+    let text = read_text(&d.join("out/points.csv"));
+    let cells: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1)
+        .collect();
+    assert!(
+        cells[0].ends_with(r#","{ mean_degree = 6, model = ""erdos-renyi"" }""#),
+        "{text}"
+    );
+    assert!(
+        cells[1].ends_with(r#","{ k = 4, model = ""watts-strogatz"", rewire = 0.1 }""#),
+        "{text}"
+    );
+
+    sweep_file(d, "t.toml", &body.replace("k = 4, ", "k = 4, m = 2, "));
+    let out = commsim(&["sweep", "t.toml", "--out", "bad"], d);
+    check(&out, 2, &["point 1", "unknown field `m`"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line, no excerpt of generated text: {stderr}"
+    );
+}
+
+#[test]
 fn bad_value_is_refused_naming_the_point_and_the_field() {
     let dir = tmp();
     let d = dir.path();

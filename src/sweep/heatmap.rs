@@ -161,7 +161,7 @@ fn draw<DB: DrawingBackend>(
                 spec.metric,
                 if runs == 1 { "" } else { "s" }
             ),
-            (FONT, 22),
+            (FONT, 24),
         )
         .margin(15)
         .x_label_area_size(55)
@@ -185,8 +185,8 @@ fn draw<DB: DrawingBackend>(
         .y_label_formatter(&y_fmt)
         .x_desc(spec.x.as_str())
         .y_desc(spec.y.as_str())
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 16))
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
         .draw()?;
     let corner = |i: i32, n: i32| {
         if i >= n {
@@ -225,7 +225,7 @@ fn draw<DB: DrawingBackend>(
                 } else {
                     WHITE
                 };
-                let style = TextStyle::from((FONT, 13).into_font()).color(&colour).pos(
+                let style = TextStyle::from((FONT, 14).into_font()).color(&colour).pos(
                     plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Center,
                         plotters::style::text_anchor::VPos::Center,

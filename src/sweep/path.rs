@@ -200,19 +200,51 @@ pub fn kind_name(value: &toml::Value) -> &'static str {
     }
 }
 
-/// A value as one line of TOML (`0.5`, `"contagion"`, `{ start = 1 }`).
+/// A value as one line of TOML that reads back as the same value and type
+/// (`0.5`, `5.0`, `12`, `"contagion"`, `{ start = 1 }`).
 pub fn inline(value: &toml::Value) -> String {
     match value {
         // Display of a float gives the shortest text that reads back as the
-        // same number, and never uses exponent notation.
-        toml::Value::Float(f) if f.is_finite() => format!("{f}"),
+        // same number, and never uses exponent notation; a whole number
+        // keeps a decimal point so that it stays a float.
+        toml::Value::Float(f) if f.is_finite() => {
+            let s = format!("{f}");
+            if s.contains('.') {
+                s
+            } else {
+                s + ".0"
+            }
+        }
         toml::Value::Float(f) if f.is_nan() => "nan".into(),
         toml::Value::Float(f) if *f > 0.0 => "inf".into(),
         toml::Value::Float(_) => "-inf".into(),
         toml::Value::Integer(i) => i.to_string(),
         toml::Value::String(s) => format!("{s:?}"),
         toml::Value::Boolean(b) => b.to_string(),
-        other => other.to_string().trim().to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(a) => {
+            format!("[{}]", a.iter().map(inline).collect::<Vec<_>>().join(", "))
+        }
+        toml::Value::Table(t) if t.is_empty() => "{}".into(),
+        toml::Value::Table(t) => format!(
+            "{{ {} }}",
+            t.iter()
+                .map(|(k, v)| format!("{} = {}", key(k), inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A table key as TOML: bare when it can be, quoted otherwise.
+fn key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        k.to_string()
+    } else {
+        format!("{k:?}")
     }
 }
 

@@ -247,17 +247,7 @@ pub fn metric_names() -> Vec<&'static str> {
 /// A TOML value as text that reads back as the same value and type: floats
 /// keep a decimal point (`5.0`, not `5`), and infinities are `inf`.
 pub fn value_text(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Float(f) if f.is_finite() => {
-            let s = format!("{f}");
-            if s.contains('.') {
-                s
-            } else {
-                s + ".0"
-            }
-        }
-        other => inline(other),
-    }
+    inline(v)
 }
 
 /// A value as a points.csv cell: text without its quotes, everything else as
@@ -596,6 +586,17 @@ impl Sweep {
                 });
         scenario.map_err(|e| {
             let message = match e {
+                // A parse error's excerpt would show the text commsim
+                // generated for the point, not anything the user wrote:
+                // keep only its last line, which names the problem.
+                Error::Scenario { message, .. } if message.starts_with("TOML parse error") => {
+                    message
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                }
                 Error::Scenario { message, .. } => message,
                 other => other.to_string(),
             };
@@ -641,9 +642,11 @@ fn check_design_fields(s: &SweepFile) -> std::result::Result<(), String> {
                         }
                     ))
                 }
-                Some(n) if n < least => return Err(format!(
+                Some(n) if n < least => {
+                    return Err(format!(
                     "field `samples` = {n} is out of range: the {d} design needs at least {least}"
-                )),
+                ))
+                }
                 _ => {}
             }
         }
@@ -840,6 +843,19 @@ mod tests {
             assert_eq!(parse_value(text).unwrap(), v);
         }
         assert_eq!(value_cell(&toml::Value::String("off".into())), "off");
+        // Lists and tables are written inline, and read back the same.
+        for text in [
+            "[1, 2, 3]",
+            "{ m = 3, model = \"barabasi-albert\" }",
+            "{ days = [2, 5.0], \"odd key\" = true }",
+        ] {
+            let v = parse_value(text).unwrap();
+            assert_eq!(parse_value(&value_text(&v)).unwrap(), v, "{text}");
+        }
+        assert_eq!(
+            value_text(&parse_value("{ model = \"well-mixed\" }").unwrap()),
+            "{ model = \"well-mixed\" }"
+        );
     }
 
     #[test]
