@@ -6,5 +6,6 @@
 mod cli;
 mod properties;
 mod reference;
+mod slurm;
 mod sweep;
 mod util;
