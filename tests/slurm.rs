@@ -8,11 +8,19 @@
 //! skipped with a message; with it, a cluster that does not answer is a
 //! failure.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use crate::util::{check, commsim, describe, read_results, small_with, write, BIN};
+
+/// Prints a line on stderr even while the test harness captures output (it
+/// captures the print macros, not writes to the stream), so that a skip is
+/// seen in every `cargo test` run.
+fn note(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 
 /// Runs a Slurm command against the test cluster.
 fn slurm(conf: &Path, program: &str, args: &[&str], cwd: &Path) -> Output {
@@ -50,10 +58,10 @@ fn job_logs(dir: &Path) -> String {
 #[test]
 fn four_shard_array_and_merge_job_equal_one_process() {
     let Some(slurm_dir) = std::env::var_os("COMMSIM_SLURM_DIR") else {
-        eprintln!(
+        note(
             "skipped: slurm::four_shard_array_and_merge_job_equal_one_process needs a local Slurm \
              cluster; run `deploy/slurm/local-cluster.sh start` as root and set COMMSIM_SLURM_DIR \
-             (.ci/run does both where it can)"
+             (.ci/run does both where it can)",
         );
         return;
     };
@@ -191,8 +199,8 @@ fn four_shard_array_and_merge_job_equal_one_process() {
     for (name, bytes) in &one {
         assert!(bytes == &merged[name], "{name} differs\n{}", job_logs(d));
     }
-    eprintln!(
+    note(&format!(
         "slurm: 4-task array and merge job matched one process in {:.1} s",
         started.elapsed().as_secs_f64()
-    );
+    ));
 }
