@@ -444,23 +444,32 @@ fn four_shards_and_merge_equal_one_process_byte_for_byte() {
             assert!(one.contains_key("heatmap.png"));
         }
 
-        // Four shards sharing one folder, run in reverse order, then merged.
-        for i in (0..4).rev() {
-            let shard = format!("{i}/4");
-            let text = ok(
-                &[
-                    "sweep",
-                    &file,
-                    "--out",
-                    "shared",
-                    "--shard",
-                    &shard,
-                    "--threads",
-                    "1",
-                ],
-                d,
-            );
-            assert!(text.contains("commsim merge"), "{text}");
+        // Four shards sharing one folder, started at the same moment as on
+        // a cluster (they race to create the folder and its plan), then
+        // merged.
+        let shards: Vec<_> = (0..4)
+            .map(|i| {
+                Command::new(BIN)
+                    .args([
+                        "sweep",
+                        &file,
+                        "--out",
+                        "shared",
+                        "--shard",
+                        &format!("{i}/4"),
+                    ])
+                    .args(["--threads", "1"])
+                    .current_dir(d)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("start a shard")
+            })
+            .collect();
+        for child in shards {
+            let out = child.wait_with_output().unwrap();
+            check(&out, 0, &[]);
+            assert!(stdout(&out).contains("commsim merge"), "{}", describe(&out));
         }
         assert!(
             !d.join("shared/results.csv").exists(),
@@ -563,6 +572,12 @@ fn resume_runs_only_the_missing_points() {
     );
     assert_same_files(&before, &final_files(&d.join("out")), "after resume");
     assert_eq!(all_points, read_results(&d.join("out/points")));
+
+    // A folder holding other files is not a sweep folder.
+    write(d, "notes/notes.txt", "mine");
+    let out = commsim(&["sweep", "grid.toml", "--out", "notes"], d);
+    check(&out, 2, &["holds no sweep"]);
+    assert_eq!(read_text(&d.join("notes/notes.txt")), "mine");
 
     // A changed sweep cannot resume into the folder.
     sweep_file(d, "grid.toml", &GRID.replace("0.2, 0.8", "0.2, 0.9"));

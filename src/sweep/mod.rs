@@ -246,20 +246,21 @@ fn open_folder(
             dir.display()
         )));
     }
+    let another = |existing: &Plan| {
+        Error::Usage(format!(
+            "{} holds another sweep (plan {}, commsim {}) than this one (plan {}, commsim {}): the sweep file, its base scenario or the commsim version changed; choose another folder with --out",
+            dir.display(),
+            existing.plan_hash,
+            existing.commsim_version,
+            plan.plan_hash,
+            plan.commsim_version
+        ))
+    };
     match store::read_plan(dir)? {
-        Some(existing) if existing.plan_hash != plan.plan_hash => {
-            return Err(Error::Usage(format!(
-                "{} holds another sweep (plan {}, commsim {}) than this one (plan {}, commsim {}): the sweep file, its base scenario or the commsim version changed; choose another folder with --out",
-                dir.display(),
-                existing.plan_hash,
-                existing.commsim_version,
-                plan.plan_hash,
-                plan.commsim_version
-            )))
-        }
+        Some(existing) if existing.plan_hash != plan.plan_hash => return Err(another(&existing)),
         Some(_) => {}
         None => {
-            if dir.exists() && fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next().is_some() {
+            if !store::is_starting_sweep_folder(dir)? {
                 return Err(Error::Usage(format!(
                     "output folder {} is not empty and holds no sweep (no {}); choose another folder with --out",
                     dir.display(),
@@ -282,15 +283,23 @@ fn open_folder(
             store::array_syntax(&list)
         )));
     }
-    for sub in [store::POINTS_DIR, store::SHARDS_DIR] {
-        let path = dir.join(sub);
-        fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-    }
+    // The plan first, so that a folder with point files always has one.
     // Shards sharing a folder write the same bytes here, each atomically, so
     // it does not matter which one is last.
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let plan_path = dir.join(store::PLAN_FILE);
     if !plan_path.exists() {
         store::write_atomic(&plan_path, plan.to_json().as_bytes())?;
+    }
+    // Another process may have written plan.json since it was first looked
+    // for: make sure the folder holds this plan before adding to it.
+    match store::read_plan(dir)? {
+        Some(existing) if existing.plan_hash != plan.plan_hash => return Err(another(&existing)),
+        _ => {}
+    }
+    for sub in [store::POINTS_DIR, store::SHARDS_DIR] {
+        let path = dir.join(sub);
+        fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
     }
     // A point file that exists was renamed into place complete; checking it
     // again costs little and catches files damaged since.

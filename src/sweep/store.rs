@@ -254,6 +254,32 @@ pub fn read_plan(dir: &Path) -> Result<Option<Plan>> {
     }
 }
 
+/// Whether a folder without plan.json may become a sweep folder: it is
+/// absent or empty, or another shard sharing it has only just started (its
+/// plan.json still under a temporary name, empty `points` and `shards`
+/// folders). A folder with anything else, or with finished point files but
+/// no plan, is not one.
+pub fn is_starting_sweep_folder(dir: &Path) -> Result<bool> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let temporary = name.starts_with('.') && name.contains(TMP_MARK);
+        // plan.json may appear between the caller's look for it and this
+        // listing; the caller compares it with its own plan afterwards.
+        let layout = ((name == POINTS_DIR || name == SHARDS_DIR) && entry.path().is_dir())
+            || name == PLAN_FILE;
+        if !(temporary || layout) {
+            return Ok(false);
+        }
+    }
+    Ok(list_points(dir)?.is_empty())
+}
+
 /// Indices as Slurm's `--array` syntax: `0,3,7-9`.
 pub fn array_syntax(indices: &[usize]) -> String {
     let mut parts = Vec::new();
@@ -550,6 +576,25 @@ mod tests {
     fn point_file_names_sort_in_point_order() {
         assert_eq!(point_file_name(42, 100), "000042.csv");
         assert_eq!(point_file_name(42, 10_000_000), "0000042.csv");
+    }
+
+    #[test]
+    fn a_folder_another_shard_is_starting_may_be_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        assert!(is_starting_sweep_folder(&d.join("absent")).unwrap());
+        assert!(is_starting_sweep_folder(d).unwrap());
+        fs::create_dir(d.join(POINTS_DIR)).unwrap();
+        fs::write(d.join(".plan.json.tmp-12-0"), "{").unwrap();
+        assert!(is_starting_sweep_folder(d).unwrap());
+        fs::write(d.join(POINTS_DIR).join("000001.csv"), "x").unwrap();
+        assert!(
+            !is_starting_sweep_folder(d).unwrap(),
+            "point files but no plan"
+        );
+        fs::remove_file(d.join(POINTS_DIR).join("000001.csv")).unwrap();
+        fs::write(d.join("notes.txt"), "mine").unwrap();
+        assert!(!is_starting_sweep_folder(d).unwrap(), "someone else's file");
     }
 
     #[test]
