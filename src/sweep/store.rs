@@ -405,9 +405,9 @@ pub fn assemble(
     plan: &Plan,
     files: &BTreeMap<usize, PathBuf>,
 ) -> Result<Vec<PointMeans>> {
-    for name in ASSEMBLED_FILES {
-        remove_stale_temporaries(out, |n| n == name)?;
-    }
+    // Every point is finished, so no process is writing here any more:
+    // temporaries left by killed processes can go.
+    remove_stale_temporaries(out, |n| n == PLAN_FILE || ASSEMBLED_FILES.contains(&n))?;
     // points.csv: small, written from the plan.
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string(), "seed".to_string()];
