@@ -867,6 +867,39 @@ mod tests {
     }
 
     #[test]
+    fn plans_with_random_floats_read_back_with_the_same_hash() {
+        // Regression: without serde_json's float_roundtrip, some doubles
+        // (here, design coordinates) read back one ulp off, so plan.json
+        // failed its own hash check.
+        let mut rng = design::design_rng(1);
+        let points = design::latin_hypercube(&mut rng, 2000, 3)
+            .into_iter()
+            .map(|u| PlanPoint {
+                values: vec![],
+                unit: Some(u),
+            })
+            .collect();
+        let mut plan = Plan {
+            commsim_version: "0".into(),
+            plan_hash: String::new(),
+            design: DesignKind::Lhs,
+            samples: Some(2000),
+            trajectories: None,
+            levels: None,
+            seed: 1,
+            runs: 2,
+            params: vec![],
+            metrics: vec![],
+            heatmap: None,
+            base_scenario: String::new(),
+            points,
+        };
+        plan.plan_hash = plan.compute_hash();
+        let back = Plan::from_json(&plan.to_json(), Path::new("plan.json")).unwrap();
+        assert_eq!(back, plan);
+    }
+
+    #[test]
     fn hash_changes_with_content() {
         let mut plan = Plan {
             commsim_version: "0".into(),
