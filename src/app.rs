@@ -2,7 +2,8 @@
 //!
 //! `main.rs` parses flags into these option structs and prints errors; these
 //! functions do the work and write their report to the given writer, so tests
-//! can drive them without a process.
+//! can drive them without a process. The sweep commands (`sweep`, `merge`,
+//! `sensitivity`) live in [`crate::sweep`] and are re-exported here.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,10 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::scenario::{GraphSpec, Scenario};
 use crate::stats::quantile_sorted;
+
+pub use crate::sweep::{
+    merge, run as sweep, sensitivity, MergeOptions, SensitivityOptions, Shard, SweepOptions,
+};
 
 /// Options of `commsim run`.
 #[derive(Debug, Clone, Default)]

@@ -238,7 +238,7 @@ pub fn run_batch(scenario: Scenario, graph: Option<Graph>, opts: BatchOptions) -
         .num_threads(opts.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.threads)))?;
-    let progress = Progress::new(runs, opts.progress);
+    let progress = Progress::new(runs, opts.progress, "runs");
     let outputs: Vec<RunOutput> = pool.install(|| {
         (0..runs as u32)
             .into_par_iter()
@@ -272,8 +272,11 @@ pub fn run_batch(scenario: Scenario, graph: Option<Graph>, opts: BatchOptions) -
 }
 
 /// A progress bar on stderr with an ETA, redrawn at most ten times a second.
-struct Progress {
+/// Counts runs in a batch and points in a sweep.
+pub struct Progress {
     total: usize,
+    /// What is counted, as printed after the count ("runs", "points").
+    unit: &'static str,
     done: AtomicUsize,
     enabled: bool,
     started: Instant,
@@ -281,10 +284,12 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(total: usize, enabled: bool) -> Progress {
+    /// A bar over `total` items named `unit`; `enabled` false draws nothing.
+    pub fn new(total: usize, enabled: bool, unit: &'static str) -> Progress {
         let now = Instant::now();
         Progress {
             total,
+            unit,
             done: AtomicUsize::new(0),
             enabled,
             started: now,
@@ -292,7 +297,8 @@ impl Progress {
         }
     }
 
-    fn tick(&self) {
+    /// Counts one item done and redraws the bar if it is time to.
+    pub fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if !self.enabled {
             return;
@@ -309,15 +315,17 @@ impl Progress {
         let width = 30;
         let filled = width * done / self.total;
         eprint!(
-            "\r[{}{}] {done}/{} runs, ETA {:.0} s   ",
+            "\r[{}{}] {done}/{} {}, ETA {:.0} s   ",
             "=".repeat(filled),
             " ".repeat(width - filled),
             self.total,
+            self.unit,
             eta
         );
     }
 
-    fn finish(&self) {
+    /// Erases the bar.
+    pub fn finish(&self) {
         if self.enabled {
             eprint!("\r{}\r", " ".repeat(70));
         }

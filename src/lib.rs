@@ -16,6 +16,8 @@ pub mod plot;
 pub mod referral;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};

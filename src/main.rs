@@ -15,7 +15,8 @@ use commsim::scenario::GraphSpec;
     long_about = "Simulate how online communities grow and die.\n\n\
         Members are agents on a social graph with needs, interest and trust in \
         the leader; each day they speak, stay silent, invite friends, mute the \
-        group or leave. Run `commsim run` to simulate the built-in default."
+        group or leave. Run `commsim run` to simulate the built-in default, \
+        and `commsim sweep` to vary a scenario's parameters."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -78,6 +79,26 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run a parameter sweep, or one shard of it, described by a sweep file.
+    Sweep {
+        /// Sweep file (TOML): base scenario, parameters, design (docs/sweep.md).
+        sweep: PathBuf,
+        /// Output folder (default: outputs/<sweep file name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for each point's runs (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard i of n (0 <= i < n): points i, i + n, i + 2n, ...
+        #[arg(long, value_name = "i/n")]
+        shard: Option<app::Shard>,
+        /// Keep the points already finished in the output folder; run the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Explain why a community died: phases, causes and counterfactuals.
     Explain {
         /// Scenario file (default: the built-in default).
@@ -101,10 +122,33 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Check a sweep's point files (from one or more folders) and assemble its results.
+    Merge {
+        /// Sweep folders: the one the shards shared, or one per shard.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Folder for the results (default: the folder, when there is one).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Redraw the charts of a results folder from its CSV files.
     Plot {
         /// Results folder written by `commsim run` (holding daily.csv).
         dir: PathBuf,
+    },
+    /// Compute sensitivity indices (Sobol or Morris) of a finished sweep.
+    Sensitivity {
+        /// Sweep folder of a saltelli or morris design, after merging.
+        dir: PathBuf,
+        /// Metric to analyse; repeat for several (default: the sweep's `metrics`).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Write a generated social graph as an edge list ("u v" per line).
     Graph {
@@ -231,6 +275,41 @@ fn main() -> ExitCode {
             .map(|_| ())
         }),
         Command::Plot { dir } => app::plot(&dir, &mut stdout).map(|_| ()),
+        Command::Sweep {
+            sweep,
+            out,
+            threads,
+            shard,
+            resume,
+            quiet,
+        } => app::sweep(
+            &app::SweepOptions {
+                file: sweep,
+                out,
+                threads: threads.unwrap_or_else(app::default_threads),
+                shard: shard.unwrap_or(app::Shard::ALL),
+                resume,
+                quiet,
+            },
+            &mut stdout,
+        )
+        .map(|_| ()),
+        Command::Merge { dirs, out, quiet } => {
+            app::merge(&app::MergeOptions { dirs, out, quiet }, &mut stdout).map(|_| ())
+        }
+        Command::Sensitivity {
+            dir,
+            metrics,
+            quiet,
+        } => app::sensitivity(
+            &app::SensitivityOptions {
+                dir,
+                metrics,
+                quiet,
+            },
+            &mut stdout,
+        )
+        .map(|_| ()),
         Command::Graph {
             model,
             size,

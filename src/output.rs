@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::batch::Batch;
 use crate::error::{Error, Result};
-use crate::model::{DayRow, CAUSES};
+use crate::model::{DayRow, RunOutput, CAUSES};
 use crate::stats::Band;
 
 /// Files commsim writes into a results folder.
@@ -118,7 +118,8 @@ pub const BAND_METRICS: [(&str, DayMetric); 12] = [
     ("cost", |r| r.cost),
 ];
 
-fn csv_err(path: &Path, e: csv::Error) -> Error {
+/// A CSV error as an I/O error on `path`.
+pub fn csv_err(path: &Path, e: csv::Error) -> Error {
     let kind = e.kind();
     let io = match kind {
         csv::ErrorKind::Io(io) => std::io::Error::new(io.kind(), io.to_string()),
@@ -205,9 +206,10 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
     w.flush().map_err(|e| Error::io(path, e))
 }
 
-fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
-    let mut w = writer(path)?;
-    w.write_record([
+/// The columns of runs.csv, in order. results.csv of a sweep repeats them
+/// after its `point` column, so a column added here appears in both.
+pub fn runs_header() -> Vec<&'static str> {
+    vec![
         "run",
         "seed",
         "peak_members",
@@ -227,37 +229,47 @@ fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
         "revenue",
         "cost",
         "roi",
-    ])
-    .map_err(|e| csv_err(path, e))?;
-    for run in &batch.runs {
-        let s = &run.summary;
-        let roi = if s.cost > 0.0 {
-            fmt6((s.revenue - s.cost) / s.cost)
-        } else {
-            String::new()
-        };
-        w.write_record([
-            run.run.to_string(),
-            run.seed.to_string(),
-            s.peak_members.to_string(),
-            s.peak_day.to_string(),
-            s.peak_active.to_string(),
-            s.lifetime_days.to_string(),
-            s.alive_at_end.to_string(),
-            s.final_members.to_string(),
-            s.final_active.to_string(),
-            s.total_joined.to_string(),
-            s.total_left.to_string(),
-            fmt6(s.referral_share),
-            s.trees.trees.to_string(),
-            s.trees.largest.to_string(),
-            s.trees.deepest.to_string(),
-            s.trees.virality.map_or(String::new(), fmt6),
-            fmt6(s.revenue),
-            fmt6(s.cost),
-            roi,
-        ])
+    ]
+}
+
+/// One run's row of runs.csv, in the order of [`runs_header`].
+pub fn runs_record(run: &RunOutput) -> Vec<String> {
+    let s = &run.summary;
+    let roi = if s.cost > 0.0 {
+        fmt6((s.revenue - s.cost) / s.cost)
+    } else {
+        String::new()
+    };
+    vec![
+        run.run.to_string(),
+        run.seed.to_string(),
+        s.peak_members.to_string(),
+        s.peak_day.to_string(),
+        s.peak_active.to_string(),
+        s.lifetime_days.to_string(),
+        s.alive_at_end.to_string(),
+        s.final_members.to_string(),
+        s.final_active.to_string(),
+        s.total_joined.to_string(),
+        s.total_left.to_string(),
+        fmt6(s.referral_share),
+        s.trees.trees.to_string(),
+        s.trees.largest.to_string(),
+        s.trees.deepest.to_string(),
+        s.trees.virality.map_or(String::new(), fmt6),
+        fmt6(s.revenue),
+        fmt6(s.cost),
+        roi,
+    ]
+}
+
+fn write_runs(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record(runs_header())
         .map_err(|e| csv_err(path, e))?;
+    for run in &batch.runs {
+        w.write_record(runs_record(run))
+            .map_err(|e| csv_err(path, e))?;
     }
     w.flush().map_err(|e| Error::io(path, e))
 }

@@ -62,6 +62,8 @@ pub enum Purpose {
     Convert = 8,
     /// Leaving and muting.
     Leave = 9,
+    /// Drawing a sweep's points (Latin hypercube, Saltelli, Morris designs).
+    Design = 10,
 }
 
 /// The key of one run: everything random in run `run` of a scenario with seed
@@ -93,6 +95,17 @@ impl RunKey {
         let b = mix(a ^ GOLDEN);
         Pcg64Mcg::new(((a as u128) << 64) | (b as u128 | 1))
     }
+}
+
+/// The scenario seed of point `point` of a parameter sweep with seed `seed`.
+///
+/// A point's runs then use the engine's usual [`RunKey::new`]`(point seed,
+/// run)`, so everything random in run r of point p depends only on (sweep
+/// seed, p, r): never on the shard, the thread or the order in which points
+/// are computed. The constant keeps point seeds apart from run keys made from
+/// the same number.
+pub fn point_seed(seed: u64, point: u64) -> u64 {
+    mix(mix(seed ^ 0x7377_6565_7000_0000).wrapping_add(point.wrapping_mul(GOLDEN)))
 }
 
 /// All draws of one purpose on one day, addressed by member.
@@ -160,6 +173,14 @@ mod tests {
         assert!((mean - 0.5).abs() < 0.003, "mean {mean}");
         assert!((var - 1.0 / 12.0).abs() < 0.002, "var {var}");
         assert!((lag / n as f64).abs() < 0.002, "lag-1 covariance {lag}");
+    }
+
+    #[test]
+    fn point_seeds_differ_by_point_and_sweep_seed() {
+        let seeds: std::collections::BTreeSet<u64> = (0..1000).map(|p| point_seed(3, p)).collect();
+        assert_eq!(seeds.len(), 1000);
+        assert_ne!(point_seed(3, 0), point_seed(4, 0));
+        assert_eq!(point_seed(3, 7), point_seed(3, 7));
     }
 
     #[test]

@@ -136,6 +136,50 @@ fn beta_cf(x: f64, a: f64, b: f64) -> f64 {
     h
 }
 
+/// The p-quantile (0.5 ≤ p < 1) of Student's t distribution with `df`
+/// degrees of freedom, e.g. 12.706 for p = 0.975 and df = 1.
+///
+/// For t ≥ 0, P(T ≤ t) = 1 − I_x(df/2, 1/2) / 2 with x = df / (df + t²), so
+/// the quantile solves I_x(df/2, 1/2) = 2(1 − p); the CDF is monotone, so
+/// bisection on x converges (60 halvings reach double precision).
+pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    assert!(
+        (0.5..1.0).contains(&p) && df > 0.0,
+        "t quantile of p = {p}, df = {df}"
+    );
+    let target = 2.0 * (1.0 - p);
+    // I_x(df/2, 1/2) grows with x; t = 0 at x = 1 and t grows as x falls.
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if beta_cdf(mid, df / 2.0, 0.5) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-17 {
+            break;
+        }
+    }
+    let x = 0.5 * (lo + hi);
+    (df * (1.0 - x) / x).sqrt()
+}
+
+/// Mean and sample standard deviation (n − 1 in the denominator; NaN for a
+/// single value) of a sample; NaNs for an empty one.
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (mean, f64::NAN);
+    }
+    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+    (mean, (ss / (n - 1.0)).sqrt())
+}
+
 /// Samples Beta(a, b) by its inverse CDF, tabulated once at 2,049 evenly
 /// spaced probabilities and interpolated linearly. A draw costs one uniform
 /// and a table lookup, so a person's needs can be recomputed from their hash
@@ -185,20 +229,14 @@ impl BetaTable {
     }
 }
 
-/// The 0.975 quantile of Student's t with `df` degrees of freedom
-/// (Cornish–Fisher expansion around the normal quantile; within 0.002 of
-/// the exact value for df ≥ 5, and exact in the limit).
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (NaN for
+/// df ≤ 0): the multiplier of two-sided 95% intervals.
 pub fn t975(df: f64) -> f64 {
-    let z: f64 = 1.959_963_985;
-    if df <= 0.0 {
-        return f64::NAN;
+    if df > 0.0 {
+        student_t_quantile(0.975, df)
+    } else {
+        f64::NAN
     }
-    let z3 = z.powi(3);
-    let z5 = z.powi(5);
-    let z7 = z.powi(7);
-    z + (z3 + z) / (4.0 * df)
-        + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * df * df)
-        + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * df.powi(3))
 }
 
 /// A mean with its two-sided 95% confidence interval.
@@ -280,6 +318,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn t_quantiles_match_tables() {
+        // Two-sided 95% critical values from any t table (and R's qt).
+        for (df, t) in [
+            (1.0, 12.706_204_7),
+            (2.0, 4.302_652_7),
+            (4.0, 2.776_445_1),
+            (10.0, 2.228_138_9),
+            (30.0, 2.042_272_5),
+            (1000.0, 1.962_339_1),
+        ] {
+            let got = student_t_quantile(0.975, df);
+            assert!((got - t).abs() < 1e-6, "df {df}: {got} vs {t}");
+        }
+        assert!(student_t_quantile(0.5, 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn mean_and_sample_sd() {
+        let (m, s) = mean_sd(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        assert_eq!(m, 5.0);
+        assert!((s - (32.0_f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert!(mean_sd(&[3.0]).1.is_nan());
+        assert!(mean_sd(&[]).0.is_nan());
+    }
+
+    #[test]
     fn type7_quantiles_match_numpy() {
         // numpy.percentile([1, 2, 3, 4, 10], [5, 25, 50, 75, 95])
         // = [1.2, 2.0, 3.0, 4.0, 8.8]
@@ -328,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn t_quantiles_match_tables() {
+    fn t975_matches_tables() {
         // Student's t tables: t(0.975; 4) = 2.776, 9 → 2.262, 29 → 2.045,
         // 99 → 1.984.
         for (df, t) in [(4.0, 2.776), (9.0, 2.262), (29.0, 2.045), (99.0, 1.984)] {

@@ -9,4 +9,6 @@ mod cli;
 mod properties;
 mod reference;
 mod reports;
+mod slurm;
+mod sweep;
 mod util;

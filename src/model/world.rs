@@ -230,7 +230,11 @@ impl<'g> World<'g> {
             gone_total: 0,
             yesterday: vec![Aggregates::default()],
             group_size: vec![0],
-            group_of: if p.groups.max > 1 { vec![0; n] } else { Vec::new() },
+            group_of: if p.groups.max > 1 {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
             kols_appointed: false,
             need_match: p.accept_need_match,
             pending: Vec::new(),
