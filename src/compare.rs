@@ -261,9 +261,21 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
         loaded.push(Scenario::load(p)?);
     }
     let runs = opts.runs.unwrap_or(loaded[0].spec().runs);
+    if runs < 2 {
+        return Err(Error::Usage(
+            "compare needs at least 2 runs for its intervals (--runs)".into(),
+        ));
+    }
     let seed = opts.seed.unwrap_or(loaded[0].spec().seed);
+    // Without --days: days 7, 30 and 90 where every scenario reaches them,
+    // else the last day they all simulate.
+    let shortest = loaded.iter().map(|s| s.spec().days).min().unwrap_or(1);
     let days = if opts.days.is_empty() {
-        vec![7, 30, 90]
+        let mut d: Vec<u32> = [7, 30, 90].into_iter().filter(|&d| d <= shortest).collect();
+        if d.last() != Some(&shortest) && d.len() < 3 {
+            d.push(shortest);
+        }
+        d
     } else {
         opts.days.clone()
     };

@@ -454,13 +454,13 @@ fn cause_phrase(cause: &str) -> &'static str {
 /// explain.md: the phases, causes and counterfactual tables and the narrative.
 pub fn markdown(e: &Explanation) -> String {
     let mut s = format!(
-        "# Why `{}` died\n\n{} runs of {} days, common random numbers for every counterfactual.\n\n{}\n\n",
+        "# The lifecycle of `{}`: phases, causes and counterfactuals\n\n{} runs of {} days, common random numbers for every counterfactual.\n\n{}\n\n",
         e.name,
         e.runs,
         e.days,
         narrative(e)
     );
-    s.push_str("## Phases (DOMAIN.md L2)\n\n| phase | starts on day (median) | 5%–95% of runs | runs where it occurs |\n|---|---|---|---|\n");
+    s.push_str("## Phases (honeymoon, doubt, breakup: claim L2)\n\n| phase | starts on day (median) | 5%–95% of runs | runs where it occurs |\n|---|---|---|---|\n");
     for p in &e.phases {
         if p.runs == 0 {
             s.push_str(&format!("| {} | — | — | 0 |\n", p.name));

@@ -59,8 +59,9 @@ enum Command {
         /// Seed shared by all scenarios (default: the first scenario's `seed`).
         #[arg(long)]
         seed: Option<u64>,
-        /// Days at which active members are compared, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "7,30,90")]
+        /// Days at which active members are compared, comma-separated
+        /// (default: 7, 30 and 90, or the last day every scenario simulates).
+        #[arg(long, value_delimiter = ',')]
         days: Vec<u32>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long)]

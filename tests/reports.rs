@@ -180,7 +180,11 @@ fn compare_and_explain_reject_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.toml", SMALL);
     write(dir.path(), "bad.toml", "days = 0\n");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["compare", "a.toml", "a.toml", "--runs", "1"],
+            "at least 2 runs",
+        ),
         (&["compare", "a.toml"], "compare"),
         (&["compare", "a.toml", "missing.toml"], "missing.toml"),
         (&["compare", "a.toml", "bad.toml"], "days"),

@@ -112,7 +112,7 @@ pub fn draw_compare<DB: DrawingBackend>(
     let area = titled(
         root,
         &format!("Comparison of {} scenarios", names.len()),
-        "lines: median across runs; bands: middle 50% of runs; same random numbers in every scenario",
+        "lines: median across runs; bands: middle 50% of runs",
     )?;
     let (left, right) = area.split_horizontally(SIZE.0 / 2);
     for (panel, metric, label) in [
