@@ -146,8 +146,8 @@ pub struct World<'g> {
     pub status: Vec<u8>,
     /// Per person: referral generation (0 for launch and channel joiners).
     pub generation: Vec<u32>,
-    /// Per person: friends currently in the group; kept only when leaving
-    /// depends on friends.
+    /// Per person: friends currently in the group; kept only for the
+    /// threshold rule of leaving with friends.
     pub friends_in: Vec<u32>,
     /// Per person: friends who have left the group while the person was in;
     /// kept as `friends_in`.
@@ -207,7 +207,13 @@ impl<'g> World<'g> {
             key,
             status: vec![OUTSIDER; n],
             generation: vec![0; n],
-            friends_in: if track { vec![0; n] } else { Vec::new() },
+            // Only the threshold rule counts friends still in; both rules
+            // count friends who left.
+            friends_in: if track && p.friends == crate::scenario::FriendsMode::Threshold {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
             event_ties: Default::default(),
             kol_seen: if p.kol.is_some() && !p.well_mixed {
@@ -531,9 +537,11 @@ impl<'g> World<'g> {
                 self.greetings.resize(self.group_size.len(), 0);
                 self.greetings[group as usize] += 1;
             }
-            if !self.friends_in.is_empty() {
+            if !self.friends_gone.is_empty() {
                 // Only friends who leave while v is in count against v.
                 self.friends_gone[vi] = 0;
+            }
+            if !self.friends_in.is_empty() {
                 for &w in self.graph.neighbors(v) {
                     self.friends_in[w as usize] += 1;
                 }
@@ -608,15 +616,12 @@ impl<'g> World<'g> {
                 per_group[m.group as usize].left += 1;
                 self.group_size[m.group as usize] -= 1;
                 self.gone_total += 1;
-                if !self.friends_in.is_empty() {
-                    for &w in self.graph.neighbors(m.id) {
-                        self.friends_in[w as usize] -= 1;
+                if !self.friends_gone.is_empty() {
+                    let ties = self.event_ties.get(&m.id).map_or(&[][..], |t| &t[..]);
+                    for &w in self.graph.neighbors(m.id).iter().chain(ties) {
                         self.friends_gone[w as usize] += 1;
-                    }
-                    if let Some(ties) = self.event_ties.get(&m.id) {
-                        for &w in ties {
-                            self.friends_in[w as usize] -= 1;
-                            self.friends_gone[w as usize] += 1;
+                        if let Some(c) = self.friends_in.get_mut(w as usize) {
+                            *c -= 1;
                         }
                     }
                 }
