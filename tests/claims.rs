@@ -8,7 +8,6 @@
 
 use std::path::Path;
 
-use commsim::batch::{self, BatchOptions};
 use commsim::model::{DayRow, RunOutput};
 use commsim::scenario::Scenario;
 
@@ -21,21 +20,7 @@ fn scenario_text(name: &str) -> String {
 
 /// Runs scenario text with its own seed and the given number of runs.
 fn run(text: &str, runs: u32) -> Vec<RunOutput> {
-    let s = Scenario::from_toml(text, Path::new("claim.toml"), Path::new("."), "claim")
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_overrides(Some(runs), None)
-        .unwrap();
-    let (s, g) = batch::prepare(s, 2).unwrap();
-    batch::run_batch(
-        s,
-        g,
-        BatchOptions {
-            threads: 2,
-            progress: false,
-        },
-    )
-    .unwrap()
-    .runs
+    crate::util::simulate_text(text, Path::new("."), Some(runs), 2)
 }
 
 /// Replaces `from` (which must occur) in a scenario's text.

@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use commsim::batch::{self, BatchOptions};
 use commsim::model::RunOutput;
-use commsim::scenario::Scenario;
 
 fn reference(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,21 +13,7 @@ fn reference(name: &str) -> PathBuf {
 
 /// Runs a scenario (optionally edited) through the library and returns its runs.
 fn run_text(text: &str, base: &Path, runs: Option<u32>) -> Vec<RunOutput> {
-    let s = Scenario::from_toml(text, Path::new("test.toml"), base, "test")
-        .unwrap()
-        .with_overrides(runs, None)
-        .unwrap();
-    let (s, g) = batch::prepare(s, 2).unwrap();
-    batch::run_batch(
-        s,
-        g,
-        BatchOptions {
-            threads: 2,
-            progress: false,
-        },
-    )
-    .unwrap()
-    .runs
+    crate::util::simulate_text(text, base, runs, 2)
 }
 
 /// The Bass reduction (issue 2): the mean of 20 runs at N = 100,000,

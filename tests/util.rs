@@ -191,3 +191,28 @@ pub fn results_without_meta(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     );
     files
 }
+
+/// Runs scenario text through the library (no files written): relative
+/// graph paths resolve against `base`, `runs` overrides the scenario's.
+pub fn simulate_text(
+    text: &str,
+    base: &Path,
+    runs: Option<u32>,
+    threads: usize,
+) -> Vec<commsim::model::RunOutput> {
+    let s = commsim::scenario::Scenario::from_toml(text, Path::new("test.toml"), base, "test")
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+        .with_overrides(runs, None)
+        .unwrap();
+    let (s, g) = commsim::batch::prepare(s, threads).unwrap();
+    commsim::batch::run_batch(
+        s,
+        g,
+        commsim::batch::BatchOptions {
+            threads,
+            progress: false,
+        },
+    )
+    .unwrap()
+    .runs
+}
