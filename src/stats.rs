@@ -250,24 +250,8 @@ pub struct Interval {
 impl Interval {
     /// Mean ± t(0.975, n−1)·sd/√n; a single value gives an empty (NaN) width.
     pub fn of(values: &[f64]) -> Interval {
-        let n = values.len() as f64;
-        if values.is_empty() {
-            return Interval {
-                mean: f64::NAN,
-                lo: f64::NAN,
-                hi: f64::NAN,
-            };
-        }
-        let mean = values.iter().sum::<f64>() / n;
-        if values.len() < 2 {
-            return Interval {
-                mean,
-                lo: f64::NAN,
-                hi: f64::NAN,
-            };
-        }
-        let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        let half = t975(n - 1.0) * (var / n).sqrt();
+        let (mean, sd) = mean_sd(values);
+        let half = t975(values.len() as f64 - 1.0) * sd / (values.len() as f64).sqrt();
         Interval {
             mean,
             lo: mean - half,
@@ -283,17 +267,16 @@ impl Interval {
 
     /// Difference of means b − a of independent samples (Welch).
     pub fn welch(a: &[f64], b: &[f64]) -> Interval {
-        let (ia, ib) = (Interval::of(a), Interval::of(b));
+        let ((ma, sa), (mb, sb)) = (mean_sd(a), mean_sd(b));
         let (na, nb) = (a.len() as f64, b.len() as f64);
-        let va = a.iter().map(|x| (x - ia.mean).powi(2)).sum::<f64>() / (na - 1.0);
-        let vb = b.iter().map(|x| (x - ib.mean).powi(2)).sum::<f64>() / (nb - 1.0);
+        let (va, vb) = (sa * sa, sb * sb);
         let se2 = va / na + vb / nb;
         let df = if se2 > 0.0 {
             se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0))
         } else {
             na + nb - 2.0
         };
-        let mean = ib.mean - ia.mean;
+        let mean = mb - ma;
         let half = t975(df) * se2.sqrt();
         Interval {
             mean,

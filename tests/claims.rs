@@ -32,19 +32,10 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// Two-sided 95% t interval of the mean of `d`.
+/// Two-sided 95% t interval of the mean of `d` (the library's own).
 fn interval(d: &[f64]) -> (f64, f64, f64) {
-    let n = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    // t quantile by the Cornish–Fisher expansion around z = 1.96; exact to
-    // three decimals for the sample sizes used here (n ≥ 30).
-    let (z, v): (f64, f64) = (1.959_964, n - 1.0);
-    let t = z
-        + (z.powi(3) + z) / (4.0 * v)
-        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * v * v);
-    let half = t * (var / n).sqrt();
-    (mean, mean - half, mean + half)
+    let i = commsim::stats::Interval::of(d);
+    (i.mean, i.lo, i.hi)
 }
 
 /// Paired differences b − a of a per-run statistic.
