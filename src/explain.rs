@@ -194,9 +194,14 @@ pub fn counterfactuals(s: &ScenarioFile) -> Vec<Counterfactual> {
             |f| f.trust.expectation_weight = 0.0,
         ));
     }
-    if s.leave.enabled && s.leave.unmet > 0.0 && s.needs.enabled {
-        v.push(cf("without leaving for unmet needs (M1)", M, |f| {
-            f.leave.unmet = 0.0
+    if s.leave.enabled && s.value.disappointment > 0.0 && s.needs.enabled {
+        v.push(cf("without disappointment over unmet needs (M1, M3)", M, |f| {
+            f.value.disappointment = 0.0
+        }));
+    }
+    if s.leave.enabled && s.ties.enabled && s.ties.half_life.is_finite() {
+        v.push(cf("without ties fading between contacts", M, |f| {
+            f.ties.half_life = f64::INFINITY
         }));
     }
     if s.activity.overload > 0.0 {

@@ -13,15 +13,16 @@ use std::path::{Path, PathBuf};
 
 use crate::batch::Batch;
 use crate::error::{Error, Result};
-use crate::model::{DayRow, RunOutput, CAUSES};
+use crate::model::{DayRow, JoinSource, RunOutput, CAUSES};
 use crate::stats::Band;
 
 /// Files commsim writes into a results folder.
-pub const RESULT_FILES: [&str; 7] = [
+pub const RESULT_FILES: [&str; 8] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
     "groups.csv",
+    "members.csv",
     "bands.csv",
     "scenario.toml",
     "meta.json",
@@ -161,6 +162,9 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
         "lesson_trust_gain",
         "event_attendees",
         "event_trust_gain",
+        "ads",
+        "questions",
+        "answered",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -198,6 +202,9 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
                 fmt6(r.lesson_trust_gain),
                 r.event_attendees.to_string(),
                 fmt6(r.event_trust_gain),
+                r.ads.to_string(),
+                r.questions.to_string(),
+                r.answered.to_string(),
             ]);
             rec.extend(r.left_by_cause.iter().map(|c| c.to_string()));
             w.write_record(&rec).map_err(|e| csv_err(path, e))?;
@@ -229,6 +236,7 @@ pub fn runs_header() -> Vec<&'static str> {
         "revenue",
         "cost",
         "roi",
+        "reached_per_kol",
     ]
 }
 
@@ -260,6 +268,7 @@ pub fn runs_record(run: &RunOutput) -> Vec<String> {
         fmt6(s.revenue),
         fmt6(s.cost),
         roi,
+        fmt6(s.reached_per_kol),
     ]
 }
 
@@ -286,6 +295,64 @@ fn write_referrals(path: &Path, batch: &Batch) -> Result<()> {
                 r.inviter.to_string(),
                 r.invitee.to_string(),
                 r.generation.to_string(),
+            ])
+            .map_err(|e| csv_err(path, e))?;
+        }
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// The columns of members.csv, in order (docs/outputs.md).
+pub const MEMBERS_HEADER: [&str; 16] = [
+    "run",
+    "person",
+    "source",
+    "join_day",
+    "mute_day",
+    "leave_day",
+    "cause",
+    "group",
+    "paid",
+    "purchases",
+    "degree",
+    "ties",
+    "events",
+    "waitlisted",
+    "trust",
+    "need",
+];
+
+fn write_members(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    w.write_record(MEMBERS_HEADER)
+        .map_err(|e| csv_err(path, e))?;
+    let channels = &batch.scenario.spec().channels;
+    let opt = |d: Option<u32>| d.map_or(String::new(), |d| d.to_string());
+    for run in &batch.runs {
+        for m in &run.members {
+            let source = match m.source {
+                JoinSource::Launch => "launch",
+                JoinSource::Channel(c) => channels[c as usize].name.as_str(),
+                JoinSource::Invited => "invited",
+                JoinSource::Gift => "gift",
+            };
+            w.write_record([
+                run.run.to_string(),
+                m.person.to_string(),
+                source.to_string(),
+                m.join_day.to_string(),
+                opt(m.mute_day),
+                opt(m.leave_day),
+                m.cause.map_or(String::new(), |c| c.name().to_string()),
+                m.group.to_string(),
+                (m.paid as u8).to_string(),
+                m.purchases.to_string(),
+                m.degree.to_string(),
+                m.ties.to_string(),
+                m.events.to_string(),
+                m.waitlisted.to_string(),
+                fmt6(m.trust as f64),
+                fmt6(m.need as f64),
             ])
             .map_err(|e| csv_err(path, e))?;
         }
@@ -386,6 +453,9 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
             write_referrals(&staging.join("referrals.csv"), batch)?;
         }
         write_groups(&staging.join("groups.csv"), batch)?;
+        if batch.scenario.spec().output.members {
+            write_members(&staging.join("members.csv"), batch)?;
+        }
         write_bands(&staging.join("bands.csv"), batch)?;
         let toml = format!(
             "# Resolved scenario: every default filled in. Rerun with\n# commsim run scenario.toml\n{}",

@@ -64,6 +64,9 @@ pub enum Purpose {
     Leave = 9,
     /// Drawing a sweep's points (Latin hypercube, Saltelli, Morris designs).
     Design = 10,
+    /// Ties between members: replies to newcomers, who answered, event
+    /// friendships, group-buys.
+    Social = 11,
 }
 
 /// The key of one run: everything random in run `run` of a scenario with seed

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 
 mod strategies;
 pub use strategies::{
-    Cycle, Event, Fee, Giveaway, Groups, Kol, Moderation, ReferralReward, Reward, RewardKind,
-    Rituals, Selling, Service,
+    Cycle, Event, Fee, Giveaway, GroupBuy, Groups, Kol, Moderation, ReferralReward, Reward,
+    RewardKind, Rituals, Selling, Service,
 };
 
 /// The built-in default scenario, compiled into the binary so that
@@ -54,6 +54,8 @@ pub struct ScenarioFile {
     pub content: Content,
     pub conversion: Conversion,
     pub leave: Leave,
+    pub value: Value,
+    pub ties: Ties,
     pub lifetime: Lifetime,
     pub output: OutputOptions,
     // Operator strategies (S1 is `content` above, S12 is `channel`).
@@ -79,6 +81,8 @@ pub struct ScenarioFile {
     pub moderation: Option<Moderation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selling: Option<Selling>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_buy: Option<GroupBuy>,
     pub groups: Groups,
 }
 
@@ -102,6 +106,8 @@ impl Default for ScenarioFile {
             content: Content::default(),
             conversion: Conversion::default(),
             leave: Leave::default(),
+            value: Value::default(),
+            ties: Ties::default(),
             lifetime: Lifetime::default(),
             output: OutputOptions::default(),
             rewards: Vec::new(),
@@ -115,6 +121,7 @@ impl Default for ScenarioFile {
             rituals: None,
             moderation: None,
             selling: None,
+            group_buy: None,
             groups: Groups::default(),
         }
     }
@@ -391,7 +398,7 @@ impl Default for Interest {
         Interest {
             enabled: true,
             initial: 0.9,
-            half_life: 4.0,
+            half_life: 2.5,
             chat_gain: 0.05,
         }
     }
@@ -407,6 +414,9 @@ pub struct Trust {
     pub expectation_weight: f64,
     /// Below this trust, members start to leave for "lost trust".
     pub floor: f64,
+    /// How much a pitch's promise pulls people in: a reached person joins
+    /// with the usual chance × (1 − w + w × promise) (M3).
+    pub promise_pull: f64,
 }
 
 impl Default for Trust {
@@ -415,6 +425,7 @@ impl Default for Trust {
             enabled: true,
             expectation_weight: 0.02,
             floor: 0.25,
+            promise_pull: 0.5,
         }
     }
 }
@@ -502,6 +513,13 @@ pub struct Activity {
     pub answer_rate: f64,
     /// Satisfaction gained by an asker whose question is answered.
     pub answer_gain: f64,
+    /// Information value a reader with full explicit need takes from one
+    /// question answered in the group yesterday (X28: lurkers learn by
+    /// watching).
+    pub watch_gain: f64,
+    /// Members at which an advertiser's audience is worth half of what a
+    /// large group's is (R4: advertisers stay for reach).
+    pub ad_audience: f64,
 }
 
 impl Default for Activity {
@@ -514,10 +532,12 @@ impl Default for Activity {
             ad_annoyance: 0.02,
             annoyance_half_life: 3.0,
             conversation: 0.15,
-            spontaneous: 0.3,
+            spontaneous: 0.05,
             greeting: 0.5,
             answer_rate: 0.3,
             answer_gain: 0.2,
+            watch_gain: 0.005,
+            ad_audience: 50.0,
         }
     }
 }
@@ -570,6 +590,16 @@ pub struct Conversion {
     pub price: f64,
     /// Share of the latent need a purchase satisfies.
     pub satisfies: f64,
+    /// Purchase chance of a buyer is multiplied by 1 + repeat × satisfaction:
+    /// a satisfied buyer buys again (X9).
+    pub repeat: f64,
+    /// Information value a purchase delivers (the product is used).
+    pub value: f64,
+    /// Explicit need a purchase adds, as a share of the distance to 1: a
+    /// buyer has questions about what they bought (M7).
+    pub use_need: f64,
+    /// Commitment a purchase adds (share of the distance to 1).
+    pub commitment: f64,
 }
 
 impl Default for Conversion {
@@ -579,7 +609,11 @@ impl Default for Conversion {
             rate: 0.02,
             maturity_days: 21.0,
             price: 99.0,
-            satisfies: 0.5,
+            satisfies: 0.0,
+            repeat: 1.0,
+            value: 0.2,
+            use_need: 0.3,
+            commitment: 0.2,
         }
     }
 }
@@ -592,23 +626,19 @@ pub struct Leave {
     pub enabled: bool,
     /// State-independent daily leaving probability (cause: boredom).
     pub base: f64,
-    /// Daily hazard at zero interest (cause: boredom).
-    pub boredom: f64,
-    /// Daily hazard per unit of explicit need × unmet expectation.
-    pub unmet: f64,
+    /// Daily hazard per unit of net value short of the outside option
+    /// (`value.outside`).
+    pub value: f64,
     /// Daily hazard when trust is zero, falling linearly to 0 at the floor.
     pub distrust: f64,
-    /// Daily hazard per unit of annoyance.
-    pub annoyance: f64,
-    /// During their first days, new members neither leave for unmet needs nor
-    /// lose trust over unmet expectations.
+    /// During their first days, new members are not yet disappointed by unmet
+    /// expectations and do not lose trust over them.
     pub grace_days: u32,
-    /// Share of boredom and annoyance exits that mute instead of leaving (M5).
+    /// Share of exits for lack of value, annoyance or lost friends that mute
+    /// instead of leaving, for a member with something to keep (M5).
     pub mute_share: f64,
     /// Daily probability that a muted member finally leaves.
     pub muted_leave: f64,
-    /// Hazard multiplier for members holding a stake (a purchase, M7).
-    pub stake_factor: f64,
     pub friends: FriendsLeave,
 }
 
@@ -617,15 +647,96 @@ impl Default for Leave {
         Leave {
             enabled: true,
             base: 0.0,
-            boredom: 0.15,
-            unmet: 0.15,
+            value: 1.5,
             distrust: 0.3,
-            annoyance: 0.2,
             grace_days: 3,
-            mute_share: 0.5,
+            mute_share: 0.6,
             muted_leave: 0.02,
-            stake_factor: 0.5,
             friends: FriendsLeave::default(),
+        }
+    }
+}
+
+/// What members weigh when they decide to stay (Ren & Kraut's benefit-cost
+/// model of online communities): information, social bonds and novelty,
+/// against annoyance, disappointment and an outside option.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Value {
+    /// Weight of information value (needs met: lessons, answers, watching).
+    pub information: f64,
+    /// Weight of social value (ties to other members).
+    pub social: f64,
+    /// Weight of novelty (interest).
+    pub novelty: f64,
+    /// Net value of the member's best alternative: below it they leave.
+    pub outside: f64,
+    /// Half-life in days of a newcomer's hope: the promised value, weighted
+    /// by their need, counts while they wait for the group to deliver.
+    pub patience: f64,
+    /// Weight of disappointment: explicit need × the expectation not met (M3).
+    pub disappointment: f64,
+    /// Weight of annoyance (overload, ads, pushes) as a cost.
+    pub annoyance: f64,
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value {
+            information: 1.0,
+            social: 1.0,
+            novelty: 0.15,
+            outside: 0.3,
+            patience: 2.0,
+            disappointment: 0.5,
+            annoyance: 0.5,
+        }
+    }
+}
+
+/// Ties between members: made by interactions, decaying without contact.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ties {
+    /// Off: members have no ties to each other and no social value.
+    pub enabled: bool,
+    /// Strength of the tie to each social-graph friend in the same group
+    /// (kept while both are in).
+    pub friend: f64,
+    /// Strength added between an asker and the member who answered.
+    pub answer: f64,
+    /// Strength added between a newcomer and the member who replied to
+    /// their greeting.
+    pub reply: f64,
+    /// Strength added between a welcomed newcomer and the owner (S8).
+    pub welcome: f64,
+    /// Strength of a tie made at an offline event (S6).
+    pub event: f64,
+    /// Half-life in days of a tie made by interaction, without contact.
+    pub half_life: f64,
+    /// Tie strength at which social value is half its maximum: a few strong
+    /// ties are worth much, hundreds are not worth more (X27).
+    pub half_value: f64,
+    /// Daily probability of chatting with one's ties, at full social value.
+    pub chat: f64,
+    /// Chance that one member who spoke yesterday replies to a newcomer's
+    /// greeting (Joyce & Kraut 2006).
+    pub reply_rate: f64,
+}
+
+impl Default for Ties {
+    fn default() -> Self {
+        Ties {
+            enabled: true,
+            friend: 0.1,
+            answer: 0.3,
+            reply: 0.3,
+            welcome: 0.3,
+            event: 0.5,
+            half_life: 30.0,
+            half_value: 1.0,
+            chat: 0.02,
+            reply_rate: 0.1,
         }
     }
 }
@@ -646,7 +757,7 @@ pub struct FriendsLeave {
 impl Default for FriendsLeave {
     fn default() -> Self {
         FriendsLeave {
-            mode: FriendsMode::Contagion,
+            mode: FriendsMode::Off,
             k: 2,
             rate: 0.02,
         }
@@ -681,11 +792,16 @@ impl Default for Lifetime {
 pub struct OutputOptions {
     /// Write referrals.csv (one row per join by invitation).
     pub referrals: bool,
+    /// Write members.csv (one row per person who ever joined, per run).
+    pub members: bool,
 }
 
 impl Default for OutputOptions {
     fn default() -> Self {
-        OutputOptions { referrals: true }
+        OutputOptions {
+            referrals: true,
+            members: true,
+        }
     }
 }
 
@@ -948,6 +1064,7 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
         1.0,
     )?;
     c.open01("trust.floor", s.trust.floor)?;
+    c.prob("trust.promise_pull", s.trust.promise_pull)?;
 
     let a = &s.activity;
     for (role, v) in ROLE_NAMES.iter().zip(a.speak.as_array()) {
@@ -965,6 +1082,8 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     c.prob("activity.greeting", a.greeting)?;
     c.prob("activity.answer_rate", a.answer_rate)?;
     c.prob("activity.answer_gain", a.answer_gain)?;
+    c.prob("activity.watch_gain", a.watch_gain)?;
+    c.real("activity.ad_audience", a.ad_audience, 0.0, 1e9)?;
 
     let ct = &s.content;
     check_schedule(&c, "content.schedule", &ct.schedule)?;
@@ -981,21 +1100,40 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     c.positive("conversion.maturity_days", cv.maturity_days)?;
     c.real("conversion.price", cv.price, 0.0, 1e12)?;
     c.prob("conversion.satisfies", cv.satisfies)?;
+    c.real("conversion.repeat", cv.repeat, 0.0, 100.0)?;
+    c.prob("conversion.value", cv.value)?;
+    c.prob("conversion.use_need", cv.use_need)?;
+    c.prob("conversion.commitment", cv.commitment)?;
 
     let l = &s.leave;
     c.prob("leave.base", l.base)?;
-    for (f, v) in [
-        ("leave.boredom", l.boredom),
-        ("leave.unmet", l.unmet),
-        ("leave.distrust", l.distrust),
-        ("leave.annoyance", l.annoyance),
-    ] {
-        c.real(f, v, 0.0, 100.0)?;
-    }
+    c.real("leave.value", l.value, 0.0, 100.0)?;
+    c.real("leave.distrust", l.distrust, 0.0, 100.0)?;
     c.int("leave.grace_days", l.grace_days as u64, 0, 36_500)?;
     c.prob("leave.mute_share", l.mute_share)?;
     c.prob("leave.muted_leave", l.muted_leave)?;
-    c.prob("leave.stake_factor", l.stake_factor)?;
+    let v = &s.value;
+    c.real("value.information", v.information, 0.0, 100.0)?;
+    c.real("value.social", v.social, 0.0, 100.0)?;
+    c.real("value.novelty", v.novelty, 0.0, 100.0)?;
+    c.real("value.outside", v.outside, 0.0, 100.0)?;
+    c.positive("value.patience", v.patience)?;
+    c.real("value.disappointment", v.disappointment, 0.0, 100.0)?;
+    c.real("value.annoyance", v.annoyance, 0.0, 100.0)?;
+    let t = &s.ties;
+    for (f, x) in [
+        ("ties.friend", t.friend),
+        ("ties.answer", t.answer),
+        ("ties.reply", t.reply),
+        ("ties.welcome", t.welcome),
+        ("ties.event", t.event),
+    ] {
+        c.real(f, x, 0.0, 100.0)?;
+    }
+    c.positive("ties.half_life", t.half_life)?;
+    c.real("ties.half_value", t.half_value, 1e-9, 1e9)?;
+    c.prob("ties.chat", t.chat)?;
+    c.prob("ties.reply_rate", t.reply_rate)?;
     c.int("leave.friends.k", l.friends.k as u64, 1, 1_000_000)?;
     if s.population.graph.is_well_mixed() {
         c.real("leave.friends.rate", l.friends.rate, 0.0, 100.0)?;

@@ -1,4 +1,11 @@
-//! One simulated day. MODEL.md, "The day", describes these steps in order.
+//! One simulated day. MODEL.md §4 ("The day") describes these steps; each
+//! rule has one home here:
+//!
+//! - [`World::step`]: the day's order (strategies of the day, every member's
+//!   day, the event, joining, the end of the day);
+//! - [`World::member_day`]: one member, in the order of MODEL.md §4.2–§4.9,
+//!   through [`drift`], [`read`], [`World::speak`], [`World::invite`],
+//!   [`World::buy`] and [`World::exit_decision`].
 
 use rand::Rng;
 use rand_distr::{Binomial, Distribution};
@@ -6,12 +13,31 @@ use rand_distr::{Binomial, Distribution};
 use super::params::probability_weight;
 use super::params::Params;
 use super::world::{
-    Aggregates, Cause, Member, Role, Source, World, GIFT, GIFT_JOINER, JOINING, KOL, LEAVING,
-    MUTED, OUTSIDER, PAID, STAKE,
+    Aggregates, Cause, Member, Role, Source, Speakers, World, GIFT, JOINING, KOL, LEAVING, MUTED,
+    OUTSIDER, STAKE,
 };
 use super::{DayRow, Referral};
-use crate::rng::Purpose;
+use crate::rng::{DayStream, Draws, Purpose};
 use crate::scenario::{FriendsMode, RewardKind};
+
+/// The streams and day-level numbers every member's day reads.
+struct DayCtx {
+    day: u32,
+    content_today: bool,
+    act: DayStream,
+    inv: DayStream,
+    acc: DayStream,
+    cnv: DayStream,
+    lv: DayStream,
+    soc: DayStream,
+    well_mixed_pressure: f64,
+}
+
+/// What a member's own decisions produced today, for the group's totals.
+struct Spoke {
+    active: bool,
+    messages: u64,
+}
 
 impl World<'_> {
     /// Simulates day `day` (1-based) and returns its row.
@@ -24,11 +50,6 @@ impl World<'_> {
         if content_today {
             row.cost += p.content_cost;
         }
-        let act = self.key.day(Purpose::Activity, day);
-        let inv = self.key.day(Purpose::Invite, day);
-        let acc = self.key.day(Purpose::Accept, day);
-        let cnv = self.key.day(Purpose::Convert, day);
-        let lv = self.key.day(Purpose::Leave, day);
         if !self.kols_appointed && p.kol.as_ref().is_some_and(|k| k.schedule.contains(day)) {
             self.appoint_kols(p);
         }
@@ -38,26 +59,38 @@ impl World<'_> {
             .as_ref()
             .filter(|r| r.schedule.contains(day))
             .map_or(p.accept_need_match, |r| r.need_match);
+        let ctx = DayCtx {
+            day,
+            content_today,
+            act: self.key.day(Purpose::Activity, day),
+            inv: self.key.day(Purpose::Invite, day),
+            acc: self.key.day(Purpose::Accept, day),
+            cnv: self.key.day(Purpose::Convert, day),
+            lv: self.key.day(Purpose::Leave, day),
+            soc: self.key.day(Purpose::Social, day),
+            well_mixed_pressure: if p.well_mixed && p.friends == FriendsMode::Contagion {
+                p.friends_hazard * self.gone_total as f64 / p.n as f64
+            } else {
+                0.0
+            },
+        };
 
-        // Group-level inputs every member reads: yesterday's volume, ads and
-        // answerers in their own group (synchronous update: nobody sees
-        // today's messages today).
+        // Group-level inputs every member reads: yesterday's volume, ads,
+        // answerers and answered questions in their own group (synchronous
+        // update: nobody sees today's messages today).
         let inputs: Vec<GroupInputs> = self
             .yesterday
             .iter()
             .zip(&self.group_size)
-            .map(|(y, &size)| GroupInputs::new(p, y, size))
+            .zip(&self.speakers)
+            .map(|((y, &size), sp)| GroupInputs::new(p, y, size, sp))
             .collect();
         let ng = self.group_size.len();
         let mut today = vec![Aggregates::default(); ng];
+        let yesterday_speakers =
+            std::mem::replace(&mut self.speakers, vec![Speakers::default(); ng]);
         self.active_by_group.clear();
         self.active_by_group.resize(ng, 0);
-        let invite_mult = today_s.invite_mult;
-        let well_mixed_pressure = if p.well_mixed && p.friends == FriendsMode::Contagion {
-            p.friends_hazard * self.gone_total as f64 / p.n as f64
-        } else {
-            0.0
-        };
         self.inviters.clear();
         self.pending.clear();
         let mut kol_spoke_today: Vec<u32> = Vec::new();
@@ -65,253 +98,43 @@ impl World<'_> {
 
         for idx in 0..self.members.len() {
             let mut mem = self.members[idx];
-            let m = mem.id;
             let g = mem.group as usize;
-            let gin = &inputs[g];
-            let tenure = day - mem.joined;
             if mem.flags & MUTED != 0 {
-                // M5: a muted member is still counted but gone in practice;
-                // they only drift out, for the reason they muted, and do not
-                // renew at the end of a cycle (S11).
-                if today_s.cycle_end {
-                    self.members[idx].cause = Cause::FeeNotRenewed as u8;
-                    self.members[idx].flags |= LEAVING;
-                } else if p.leave_on && lv.member(m).unit(0) < p.muted_leave {
-                    self.members[idx].flags |= LEAVING;
-                }
-                continue;
-            }
-            let role = mem.role;
-            let d_act = act.member(m);
-
-            if role == Role::Owner as u8 {
-                // R1: the owner posts the content and answers questions; never leaves.
-                let speaks = content_today || d_act.unit(0) < p.speak[0];
-                // The owner's messages count, but the owner is not counted
-                // among active members: activity measures the members.
-                if speaks {
-                    today[g].messages += p.messages[0] as u64;
-                    today[g].answerers += 1;
-                }
-                if p.invite_on {
-                    self.invite(p, m, p.invite_rate * invite_mult, &inv, &acc, &mut row);
-                }
-                continue;
-            }
-            if mem.flags & KOL != 0 && today_s.kol_active {
-                // S4, R6: a paid KOL stays keen, talks, answers and invites.
-                let k = p.kol.as_ref().expect("KOL flag implies [kol]");
-                mem.interest = 1.0;
-                if d_act.unit(0) < k.speak {
-                    today[g].messages += p.messages[Role::Expert as usize] as u64;
-                    today[g].answerers += 1;
-                    row.active += 1;
-                    self.active_by_group[g] += 1;
-                    mem.last_spoke = day;
-                    kol_spoke_today.push(m);
-                }
-                if p.invite_on {
-                    let t = mem.trust as f64;
-                    self.invite(p, m, p.invite_rate * t * invite_mult, &inv, &acc, &mut row);
-                }
-                self.members[idx] = mem;
-                continue;
-            }
-
-            let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
-            // 0. R5: a giveaway joiner's gift arrives; afterwards only their
-            // need keeps them interested.
-            if mem.flags & GIFT != 0 && day >= mem.gift_due {
-                mem.flags &= !GIFT;
-                row.cost += p.giveaways[mem.gift as usize].gift_cost;
-                if p.interest_on {
-                    mem.interest = mem.interest.min(need);
-                }
-            }
-
-            // 1. Own state drifts: novelty fades (M4), value received is
-            // forgotten, annoyance wears off.
-            let mut i = mem.interest;
-            let mut t = mem.trust;
-            let mut s = mem.satisfaction * p.satisfaction_decay;
-            let mut a = mem.annoyance * p.annoyance_decay;
-            let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
-            if p.interest_on {
-                i *= p.interest_decay;
-                // A lively group is interesting up to the reader's capacity...
-                i += gin.chat * (1.0 - i);
-                // ...and beyond it the volume is a burden, worst for those
-                // with little interest (Ren & Kraut).
-                a += p.overload * (gin.volume_ratio as f32 - i).max(0.0);
-                if follows_kol {
-                    // R6: a KOL's posts keep their followers interested.
-                    let k = p.kol.as_ref().expect("kol_seen implies [kol]");
-                    i += k.follower_gain as f32 * (1.0 - i);
-                }
-                // S2: rewards raise interest and goodwill.
-                i += today_s.reward_interest * (1.0 - i);
-            }
-            if p.trust_on {
-                t += today_s.reward_trust * (1.0 - t);
-            }
-            // R4, S10: ads annoy, most of all members who do not need the product.
-            a += gin.ads * (1.0 - need);
-            // S10: every product push spends trust and annoys, most of all
-            // members without a need for the product.
-            if today_s.pushes > 0.0 {
-                let k = p.selling.as_ref().expect("pushes imply [selling]");
-                let burden = today_s.pushes * (1.0 - need);
-                if p.trust_on {
-                    t = (t - k.trust_cost as f32 * burden).max(0.0);
-                }
-                a += k.annoyance as f32 * burden;
-            }
-
-            // 2. Leader content (R1, S1): read with a chance that grows with
-            // interest; it satisfies needs as far as its topics match them.
-            if content_today && d_act.unit(1) < 0.5 + 0.5 * i as f64 {
-                let before = t;
-                if p.interest_on {
-                    i += p.content_interest * (1.0 - i);
-                }
-                if p.trust_on {
-                    t += p.content_trust * (1.0 - t);
-                }
-                s += p.content_satisfaction * p.topic_match * need * (1.0 - s);
-                row.lesson_readers += 1;
-                row.lesson_trust_gain += (t - before) as f64;
-            }
-
-            // 3. Speaking (R2): experts and askers carry the chat. S8:
-            // check-ins are a small ritual of speaking.
-            // Joyce & Kraut 2006: people post where others reply, so a quiet
-            // group gets quieter.
-            let spoke = d_act.unit(2) < p.speak[role as usize] * i as f64 * gin.talk;
-            let mut checked_in = false;
-            if today_s.checkin {
-                let r = p.rituals.as_ref().expect("checkin implies [rituals]");
-                if d_act.unit(4) < r.checkin_rate * i as f64 {
-                    mem.streak = mem.streak.saturating_add(1);
-                    checked_in = !spoke;
-                } else {
-                    mem.streak = 0;
-                }
-            }
-            if checked_in {
-                // A check-in is one plain message: no ad, no question.
-                mem.last_spoke = day;
-                today[g].messages += 1;
-            }
-            if spoke {
-                let messages = p.messages[role as usize];
-                mem.last_spoke = day;
-                today[g].messages += messages as u64;
-                if role == Role::Expert as u8 {
-                    today[g].answerers += 1;
-                } else if role == Role::Advertiser as u8 {
-                    today[g].ads += messages as u64;
-                    if mem.ad_since == 0 {
-                        mem.ad_since = day + 1;
-                    }
-                } else if role == Role::Asker as u8 {
-                    // S7: a question answered by members, or else by the
-                    // operator's team (worth less the slower it comes), is
-                    // value received and a reason to post again (Joyce &
-                    // Kraut 2006).
-                    let u = d_act.unit(3);
-                    let gain = if u < gin.answered {
-                        p.answer_gain
-                    } else if today_s.service
-                        && u < gin.answered
-                            + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
-                    {
-                        p.answer_gain * p.service_speed
-                    } else {
-                        0.0
-                    };
-                    s += gain * (1.0 - s);
-                    if p.interest_on {
-                        i += gain * (1.0 - i);
-                    }
-                }
-            }
-
-            // 4. Expectations (M3): value short of what was promised erodes trust.
-            if p.trust_on && tenure > p.grace_days {
-                let gap = (mem.expectation - s).max(0.0);
-                t = (t - p.expectation_weight * gap).max(0.0);
-            }
-
-            // 5. Inviting friends (S3).
-            if p.invite_on {
-                let engaged = if p.invite_engaged {
-                    (i * t) as f64
-                } else {
-                    1.0
-                };
-                self.invite(
+                self.muted_day(p, &mut mem, &ctx, &today_s);
+            } else if mem.role == Role::Owner as u8 {
+                self.owner_day(p, &mem, &ctx, &today_s, &mut today[g], &mut row);
+            } else {
+                let spoke = self.member_day(
                     p,
-                    m,
-                    p.invite_rate * engaged * invite_mult,
-                    &inv,
-                    &acc,
+                    &mut mem,
+                    &ctx,
+                    &today_s,
+                    &inputs[g],
+                    &yesterday_speakers[g],
+                    &mut today[g],
                     &mut row,
                 );
-            }
-
-            // 6. Conversion (M1): latent needs mature with tenure and trust;
-            // a product push raises the chance that day (S10).
-            if p.convert_on {
-                let chance = p.convert_rate
-                    * (mem.latent * t) as f64
-                    * p.maturity[tenure as usize]
-                    * today_s.conversion_mult;
-                if cnv.member(m).unit(0) < chance {
-                    row.purchases += 1;
-                    row.revenue += p.price;
-                    mem.latent *= 1.0 - p.satisfies;
-                    mem.flags |= STAKE;
+                if spoke.messages > 0 && mem.flags & KOL != 0 && today_s.kol_active {
+                    kol_spoke_today.push(mem.id);
                 }
-            }
-
-            // S6: sign up for today's offline event, more likely when keen.
-            if today_s.event.is_some() && d_act.unit(5) < (i * t) as f64 {
-                signups.push((d_act.bits(6) as u32, idx));
-            }
-
-            mem.interest = i;
-            mem.trust = t;
-            mem.satisfaction = s;
-            mem.annoyance = a;
-            // 7. Operator removals and renewals, then leaving or muting.
-            let exit = if let Some(c) =
-                self.operator_exit(p, &mem, day, today_s.cycle_end, &lv, &mut row)
-            {
-                Some((c, false))
-            } else if p.leave_on {
-                self.exit_decision(p, &mem, tenure, follows_kol, well_mixed_pressure, &lv)
-            } else {
-                None
-            };
-            match exit {
-                None => {
-                    if spoke || checked_in {
-                        row.active += 1;
-                        self.active_by_group[g] += 1;
-                    }
+                if spoke.active {
+                    row.active += 1;
+                    self.active_by_group[g] += 1;
                 }
-                Some((cause, mute)) => {
-                    mem.cause = cause as u8;
-                    if mute {
-                        mem.flags |= MUTED;
-                        row.muted_new += 1;
-                    } else {
-                        mem.flags |= LEAVING;
-                    }
+                // S6: sign up for today's offline event, more likely when keen
+                // or committed.
+                if today_s.event.is_some()
+                    && mem.flags & (MUTED | LEAVING) == 0
+                    && ctx.act.member(mem.id).unit(5)
+                        < (mem.interest.max(mem.commitment) * mem.trust) as f64
+                {
+                    signups.push((ctx.act.member(mem.id).bits(6) as u32, idx));
                 }
             }
             self.members[idx] = mem;
         }
+        row.ads = today.iter().map(|a| a.ads).sum();
+        row.answered = today.iter().map(|a| a.answered).sum();
 
         if let Some(e) = today_s.event {
             self.hold_event(p, e, &mut signups, &mut row, day);
@@ -319,8 +142,11 @@ impl World<'_> {
         self.expose_kol_followers(kol_spoke_today);
         self.collect_joiners(p, day, &mut row);
         self.apply_joins(p, day, &mut row, referrals);
-        self.finish_day(&mut row);
+        self.apply_ties(p, day);
+        self.finish_day(p, day, &mut row);
         today.resize(self.group_size.len(), Aggregates::default());
+        self.speakers
+            .resize(self.group_size.len(), Speakers::default());
         for (g, n) in self.greetings.drain(..).enumerate() {
             today[g].messages += n;
         }
@@ -329,6 +155,631 @@ impl World<'_> {
         row
     }
 
+    /// M5: a muted member is still counted but gone in practice; they only
+    /// drift out, for the reason they muted, and do not renew at the end of
+    /// a cycle (S11).
+    fn muted_day(&mut self, p: &Params, mem: &mut Member, ctx: &DayCtx, today_s: &Today) {
+        if today_s.cycle_end {
+            mem.cause = Cause::FeeNotRenewed as u8;
+            mem.flags |= LEAVING;
+        } else if p.leave_on && ctx.lv.member(mem.id).unit(0) < p.muted_leave {
+            mem.flags |= LEAVING;
+        }
+    }
+
+    /// R1: the owner posts the content and answers questions; never leaves.
+    fn owner_day(
+        &mut self,
+        p: &Params,
+        mem: &Member,
+        ctx: &DayCtx,
+        today_s: &Today,
+        today: &mut Aggregates,
+        row: &mut DayRow,
+    ) {
+        let m = mem.id;
+        let speaks = ctx.content_today || ctx.act.member(m).unit(0) < p.speak[0];
+        // The owner's messages count, but the owner is not counted among
+        // active members: activity measures the members.
+        if speaks {
+            today.messages += p.messages[0] as u64;
+            today.answerers += 1;
+            self.speakers[mem.group as usize].answerers.push(m);
+        }
+        if p.invite_on {
+            let (inv, acc) = (ctx.inv, ctx.acc);
+            self.invite(p, m, p.invite_rate * today_s.invite_mult, &inv, &acc, row);
+        }
+    }
+
+    /// One member's day (MODEL.md §4.2–§4.9). Returns what they said.
+    #[allow(clippy::too_many_arguments)]
+    fn member_day(
+        &mut self,
+        p: &Params,
+        mem: &mut Member,
+        ctx: &DayCtx,
+        today_s: &Today,
+        gin: &GroupInputs,
+        yesterday: &Speakers,
+        today: &mut Aggregates,
+        row: &mut DayRow,
+    ) -> Spoke {
+        let m = mem.id;
+        let day = ctx.day;
+        let tenure = day - mem.joined;
+        let d_act = ctx.act.member(m);
+        self.receive(p, mem, day, row);
+        let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
+        let kol_paid = mem.flags & KOL != 0 && today_s.kol_active;
+        let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
+        if follows_kol && today_s.kol_active {
+            self.kol_reached[m as usize] = true;
+        }
+        drift(p, mem, gin, today_s, need, follows_kol);
+        if kol_paid {
+            // S4: a paid KOL is paid to stay keen.
+            mem.interest = 1.0;
+        }
+        read(p, mem, ctx.content_today, &d_act, need, gin, row);
+        let spoke = self.speak(p, mem, kol_paid, ctx, today_s, gin, yesterday, today, row);
+        // M3: value short of what was promised erodes trust.
+        if p.trust_on && tenure > p.grace_days {
+            let gap = (mem.expectation - mem.satisfaction).max(0.0);
+            mem.trust = (mem.trust - p.expectation_weight * gap).max(0.0);
+        }
+        if p.invite_on {
+            let engaged = if p.invite_engaged {
+                (mem.interest * mem.trust) as f64
+            } else {
+                1.0
+            };
+            let (inv, acc) = (ctx.inv, ctx.acc);
+            self.invite(
+                p,
+                m,
+                p.invite_rate * engaged * today_s.invite_mult,
+                &inv,
+                &acc,
+                row,
+            );
+        }
+        self.buy(p, mem, tenure, ctx, today_s, need, row);
+        // Operator removals and renewals, then the member's own choice.
+        let exit = if let Some(c) = self.operator_exit(p, mem, day, today_s.cycle_end, &ctx.lv, row)
+        {
+            Some((c, false))
+        } else if p.leave_on {
+            self.exit_decision(p, mem, tenure, kol_paid, gin, ctx)
+        } else {
+            None
+        };
+        match exit {
+            // Ads are not conversation: an advertiser is never active (R4).
+            None => Spoke {
+                active: spoke > 0 && mem.role != Role::Advertiser as u8,
+                messages: spoke,
+            },
+            Some((cause, mute)) => {
+                mem.cause = cause as u8;
+                if mute {
+                    mem.flags |= MUTED;
+                    row.muted_new += 1;
+                    if let Some(r) = self.records.get_mut(mem.row as usize) {
+                        r.mute_day = Some(day);
+                        r.cause = Some(cause);
+                    }
+                } else {
+                    mem.flags |= LEAVING;
+                }
+                Spoke {
+                    active: false,
+                    messages: spoke,
+                }
+            }
+        }
+    }
+
+    /// §4.1: ties made and lost since yesterday reach the member; ties made
+    /// by interaction fade without contact; a giveaway's gift arrives.
+    fn receive(&mut self, p: &Params, mem: &mut Member, day: u32, row: &mut DayRow) {
+        if p.ties_on {
+            let mi = mem.id as usize;
+            mem.bond = (mem.bond * p.tie_decay + self.bond_in[mi]).max(0.0);
+            mem.lost = mem.lost * p.tie_decay + self.lost_in[mi];
+            self.bond_in[mi] = 0.0;
+            self.lost_in[mi] = 0.0;
+        }
+        if mem.flags & GIFT != 0 && day >= mem.gift_due {
+            // R5: the gift is delivered; what it was worth while waiting is
+            // no longer a reason to stay.
+            mem.flags &= !GIFT;
+            row.cost += p.giveaways[mem.gift as usize].gift_cost;
+        }
+    }
+
+    /// Social value B = M/(M + half_value) of tie strength M (graph friends
+    /// still in, and ties made by interaction), and the social value the
+    /// member would have without today's losses.
+    #[inline]
+    fn social(&self, p: &Params, mem: &Member) -> (f32, f32) {
+        if !p.ties_on {
+            return (0.0, 0.0);
+        }
+        let friends = self.friends_in.get(mem.id as usize).copied().unwrap_or(0);
+        let mass = p.tie_friend * friends as f32 + mem.bond;
+        let b = mass / (mass + p.tie_half_value);
+        let with = mass + mem.lost;
+        (b, with / (with + p.tie_half_value) - b)
+    }
+
+    /// §4.4: speaking, check-ins, questions and replies. Returns the
+    /// messages sent (0: silent).
+    #[allow(clippy::too_many_arguments)]
+    fn speak(
+        &mut self,
+        p: &Params,
+        mem: &mut Member,
+        kol_paid: bool,
+        ctx: &DayCtx,
+        today_s: &Today,
+        gin: &GroupInputs,
+        yesterday: &Speakers,
+        today: &mut Aggregates,
+        row: &mut DayRow,
+    ) -> u64 {
+        let m = mem.id;
+        let day = ctx.day;
+        let d_act = ctx.act.member(m);
+        let role = mem.role;
+        let g = mem.group as usize;
+        // Novelty drives speaking, and so does value received: members whom
+        // the group helps keep taking part (Joyce & Kraut 2006).
+        let i = (mem.interest + (1.0 - mem.interest) * mem.satisfaction) as f64;
+        let chance = if kol_paid {
+            p.kol.as_ref().expect("KOL flag implies [kol]").speak
+        } else if role == Role::Advertiser as u8 {
+            // R4: advertisers post on their own schedule, whatever the chat.
+            p.speak[role as usize]
+        } else {
+            // R2: experts and askers carry the chat, people talk to those
+            // they are tied to, and a quiet group gets quieter (Joyce &
+            // Kraut 2006).
+            let (b, _) = self.social(p, mem);
+            (p.speak[role as usize] * i + p.tie_chat * b as f64) * gin.talk
+        };
+        let spoke = d_act.unit(2) < chance;
+        let mut checked_in = false;
+        if today_s.checkin {
+            // S8: check-ins are a small ritual of speaking.
+            let r = p.rituals.as_ref().expect("checkin implies [rituals]");
+            if d_act.unit(4) < r.checkin_rate * i {
+                mem.streak = mem.streak.saturating_add(1);
+                checked_in = !spoke;
+            } else {
+                mem.streak = 0;
+            }
+        }
+        // A newcomer whose greeting got a reply has a first tie (Joyce &
+        // Kraut 2006: a reply raises the chance that a newcomer returns).
+        if p.ties_on
+            && day == mem.joined + 1
+            && !yesterday.speakers.is_empty()
+            && self.key.day(Purpose::Activity, mem.joined).member(m).unit(7) < p.greeting
+        {
+            let d = ctx.soc.member(m);
+            if d.unit(0) < gin.replied {
+                let who = yesterday.speakers[(d.bits(1) % yesterday.speakers.len() as u64) as usize];
+                self.tie_events.push((m, who, p.tie_reply));
+            }
+        }
+        if checked_in {
+            // A check-in is one plain message: no ad, no question.
+            mem.last_spoke = day;
+            today.messages += 1;
+            return 1;
+        }
+        if !spoke {
+            return 0;
+        }
+        let messages = if kol_paid {
+            p.messages[Role::Expert as usize]
+        } else {
+            p.messages[role as usize]
+        } as u64;
+        mem.last_spoke = day;
+        today.messages += messages;
+        self.speakers[g].speakers.push(m);
+        if role == Role::Expert as u8 || kol_paid {
+            today.answerers += 1;
+            self.speakers[g].answerers.push(m);
+        } else if role == Role::Advertiser as u8 {
+            today.ads += messages;
+            if mem.ad_since == 0 {
+                mem.ad_since = day + 1;
+            }
+        } else if role == Role::Asker as u8 {
+            self.ask(p, mem, ctx, today_s, gin, yesterday, today, row);
+        }
+        if p.ties_on && mem.bond > 0.0 {
+            // Talking with one's ties keeps them alive.
+            if let Some(list) = self.ties.get(&m) {
+                let t = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
+                if self.status[t.other as usize] == super::world::MEMBER {
+                    self.tie_events.push((m, t.other, p.tie_reply * 0.5));
+                }
+            }
+        }
+        messages
+    }
+
+    /// S7: a question answered by a member who answered yesterday, or else
+    /// by the operator's team (worth less the slower it comes), is value
+    /// received and a tie to the one who answered.
+    #[allow(clippy::too_many_arguments)]
+    fn ask(
+        &mut self,
+        p: &Params,
+        mem: &mut Member,
+        ctx: &DayCtx,
+        today_s: &Today,
+        gin: &GroupInputs,
+        yesterday: &Speakers,
+        today: &mut Aggregates,
+        row: &mut DayRow,
+    ) {
+        let m = mem.id;
+        row.questions += 1;
+        let u = ctx.act.member(m).unit(3);
+        let (gain, by) = if u < gin.answered {
+            let who = if yesterday.answerers.is_empty() {
+                None
+            } else {
+                let k = ctx.soc.member(m).bits(3) % yesterday.answerers.len() as u64;
+                Some(yesterday.answerers[k as usize])
+            };
+            (p.answer_gain, who)
+        } else if today_s.service
+            && u < gin.answered
+                + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
+        {
+            (p.answer_gain * p.service_speed, self.owner_id)
+        } else {
+            return;
+        };
+        today.answered += 1;
+        mem.satisfaction += gain * (1.0 - mem.satisfaction);
+        if p.interest_on {
+            mem.interest += gain * (1.0 - mem.interest);
+        }
+        if let Some(w) = by {
+            if p.ties_on {
+                let strength = if Some(w) == self.owner_id && u >= gin.answered {
+                    p.tie_answer * p.service_speed
+                } else {
+                    p.tie_answer
+                };
+                self.tie_events.push((m, w, strength));
+            }
+            if !self.kol_reached.is_empty() && self.kol_ids.contains(&w) {
+                // R6: a KOL served this member.
+                self.kol_reached[m as usize] = true;
+            }
+        }
+    }
+
+    /// §4.7: purchases (M1, X9) and the group-buy (M7). A purchase is value
+    /// received, a question to ask about what was bought, and commitment.
+    #[allow(clippy::too_many_arguments)]
+    fn buy(
+        &mut self,
+        p: &Params,
+        mem: &mut Member,
+        tenure: u32,
+        ctx: &DayCtx,
+        today_s: &Today,
+        need: f32,
+        row: &mut DayRow,
+    ) {
+        let d = ctx.cnv.member(mem.id);
+        if p.convert_on {
+            // Latent needs mature with tenure and trust; a push raises the
+            // chance that day (S10); a satisfied buyer buys again (X9).
+            let repeat = if mem.purchases > 0 {
+                1.0 + (p.repeat * mem.satisfaction) as f64
+            } else {
+                1.0
+            };
+            let chance = p.convert_rate
+                * (mem.latent * mem.trust) as f64
+                * p.maturity[tenure as usize]
+                * today_s.conversion_mult
+                * repeat;
+            if d.unit(0) < chance {
+                purchase(p, mem, p.price, row);
+                mem.latent *= 1.0 - p.satisfies;
+            }
+        }
+        if let (Some(b), true) = (&p.group_buy, today_s.group_buy) {
+            if mem.flags & STAKE == 0 && d.unit(1) < b.appeal * (mem.trust * need) as f64 {
+                purchase(p, mem, b.price, row);
+            }
+        }
+    }
+
+    /// Hazards of leaving, combined (MODEL.md §4.9); returns the cause and
+    /// whether the member mutes instead of leaving.
+    #[inline]
+    fn exit_decision(
+        &self,
+        p: &Params,
+        mem: &Member,
+        tenure: u32,
+        kol_paid: bool,
+        gin: &GroupInputs,
+        ctx: &DayCtx,
+    ) -> Option<(Cause, bool)> {
+        let m = mem.id;
+        let mi = m as usize;
+        if p.friends == FriendsMode::Threshold
+            && !self.friends_in.is_empty()
+            && !self.friends_gone.is_empty()
+            && self.friends_gone[mi] > 0
+            && self.friends_in[mi] < p.friends_k
+        {
+            // Garcia et al. 2013: stay while at least k friends remain.
+            return Some((Cause::Friends, false));
+        }
+        let (social, social_lost) = self.social(p, mem);
+        // Value short of the outside option, split by what is missing.
+        let mut parts = [0.0f64; 4]; // annoyance, unmet need, friends, boredom
+        let mut h_value = 0.0;
+        if p.value_hazard > 0.0 {
+            let u = self.net_value(p, mem, tenure, kol_paid, social, gin);
+            let short = (p.outside - u.net) as f64;
+            if short > 0.0 {
+                let mut left = short;
+                for (k, x) in [u.annoyance, u.disappointment, p.w_social * social_lost]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let take = (x as f64).min(left).max(0.0);
+                    parts[k] = take;
+                    left -= take;
+                }
+                parts[3] = left;
+                h_value = p.value_hazard * short;
+            }
+        }
+        // Advertisers are there for the audience, not for the leader.
+        let h_trust = if p.trust_on && mem.role != Role::Advertiser as u8 {
+            p.distrust * ((p.trust_floor - mem.trust) / p.trust_floor).max(0.0) as f64
+        } else {
+            0.0
+        };
+        let h_friends = match p.friends {
+            FriendsMode::Contagion if p.well_mixed => ctx.well_mixed_pressure,
+            FriendsMode::Contagion => p.friends_hazard * self.friends_gone[mi] as f64,
+            _ => 0.0,
+        };
+        let total = p.base_hazard + h_value + h_trust + h_friends;
+        if total <= 0.0 {
+            return None;
+        }
+        let d = ctx.lv.member(m);
+        // P(exit) = 1 − exp(−H): competing hazards over one day.
+        if d.unit(0) >= -(-total).exp_m1() {
+            return None;
+        }
+        let cause = pick_cause(
+            d.unit(1) * total,
+            p.base_hazard,
+            h_value,
+            &parts,
+            h_trust,
+        );
+        // M5: a group is a weak tie. A member annoyed by the chat mutes it
+        // rather than leaves; one who gets too little from it mutes only if
+        // they still have something to keep (a latent need for later, or
+        // ties).
+        let keep = match cause {
+            Cause::Annoyance => 1.0,
+            Cause::Boredom | Cause::Friends => {
+                1.0 - (1.0 - mem.latent as f64) * (1.0 - social as f64)
+            }
+            _ => 0.0,
+        };
+        let mute = d.unit(2) < p.mute_share * keep;
+        Some((cause, mute))
+    }
+
+    /// The member's net value of staying today (MODEL.md §4.8).
+    fn net_value(
+        &self,
+        p: &Params,
+        mem: &Member,
+        tenure: u32,
+        kol_paid: bool,
+        social: f32,
+        gin: &GroupInputs,
+    ) -> NetValue {
+        if mem.role == Role::Advertiser as u8 {
+            // R4: an advertiser's value is their audience.
+            return NetValue {
+                net: gin.audience,
+                annoyance: 0.0,
+                disappointment: 0.0,
+            };
+        }
+        let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
+        // Hope: the promised value, believed for a while by those who need
+        // it; as it fades, a promise not kept turns into disappointment (M3).
+        let hope_left = p.hope[tenure as usize];
+        let hope = mem.expectation * need * hope_left;
+        let pending = if mem.flags & GIFT != 0 {
+            // A promised gift not yet received is worth staying for.
+            p.giveaways[mem.gift as usize].appeal as f32
+        } else {
+            0.0
+        };
+        // A paid KOL's pay is a job's worth of value.
+        let pay = if kol_paid { p.outside } else { 0.0 };
+        let disappointment = p.w_disappoint
+            * mem.explicit
+            * (mem.expectation - mem.satisfaction).max(0.0)
+            * (1.0 - hope_left);
+        let gross = p.w_info * mem.satisfaction
+            + p.w_social * social
+            + p.w_novelty * mem.interest
+            + hope
+            + pending
+            + pay;
+        let annoyance = p.w_annoy * mem.annoyance;
+        NetValue {
+            net: gross - annoyance - disappointment,
+            annoyance,
+            disappointment,
+        }
+    }
+
+}
+
+/// What a member weighs against the outside option today.
+struct NetValue {
+    net: f32,
+    annoyance: f32,
+    disappointment: f32,
+}
+
+/// Draws the cause of an exit, with probability proportional to its hazard;
+/// the value hazard is split by what was missing (annoyance, unmet need,
+/// lost friends, or simply too little value: boredom).
+fn pick_cause(mut x: f64, base: f64, h_value: f64, parts: &[f64; 4], h_trust: f64) -> Cause {
+    if x < base {
+        return Cause::Boredom;
+    }
+    x -= base;
+    if x < h_value {
+        let total: f64 = parts.iter().sum();
+        let mut y = x / h_value * total;
+        for (k, c) in [
+            Cause::Annoyance,
+            Cause::UnmetNeed,
+            Cause::Friends,
+            Cause::Boredom,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if y < parts[k] {
+                return c;
+            }
+            y -= parts[k];
+        }
+        return Cause::Boredom;
+    }
+    x -= h_value;
+    if x < h_trust {
+        return Cause::LostTrust;
+    }
+    Cause::Friends
+}
+
+/// §4.2: own state drifts: novelty fades (M4), value received is forgotten,
+/// annoyance wears off; the chat, KOLs, rewards, ads and pushes act on it.
+fn drift(
+    p: &Params,
+    mem: &mut Member,
+    gin: &GroupInputs,
+    today_s: &Today,
+    need: f32,
+    follows_kol: bool,
+) {
+    let mut i = mem.interest;
+    let mut t = mem.trust;
+    let mut a = mem.annoyance * p.annoyance_decay;
+    mem.satisfaction *= p.satisfaction_decay;
+    if p.interest_on {
+        i *= p.interest_decay;
+        // A lively group is interesting up to the reader's capacity...
+        i += gin.chat * (1.0 - i);
+        // ...and beyond it the volume is a burden, worst for those with
+        // little interest (Ren & Kraut).
+        a += p.overload * (gin.volume_ratio as f32 - i).max(0.0);
+        if follows_kol {
+            // R6: a KOL's posts keep their followers interested.
+            let k = p.kol.as_ref().expect("kol_seen implies [kol]");
+            i += k.follower_gain as f32 * (1.0 - i);
+        }
+        // S2: rewards raise interest and goodwill.
+        i += today_s.reward_interest * (1.0 - i);
+    }
+    if p.trust_on {
+        t += today_s.reward_trust * (1.0 - t);
+    }
+    // R4, S10: ads annoy, most of all members who do not need the product.
+    a += gin.ads * (1.0 - need);
+    // S10: every product push spends trust and annoys, most of all members
+    // without a need for the product.
+    if today_s.pushes > 0.0 {
+        let k = p.selling.as_ref().expect("pushes imply [selling]");
+        let burden = today_s.pushes * (1.0 - need);
+        if p.trust_on {
+            t = (t - k.trust_cost as f32 * burden).max(0.0);
+        }
+        a += k.annoyance as f32 * burden;
+    }
+    mem.interest = i;
+    mem.trust = t;
+    mem.annoyance = a;
+}
+
+/// §4.3: the leader's lesson (R1, S1), read with a chance that grows with
+/// interest or commitment, satisfies needs as far as its topics match them;
+/// reading the chat, a member learns from questions answered for others
+/// that match their own need (X28).
+fn read(
+    p: &Params,
+    mem: &mut Member,
+    content_today: bool,
+    d_act: &Draws,
+    need: f32,
+    gin: &GroupInputs,
+    row: &mut DayRow,
+) {
+    let engaged = 0.5 + 0.5 * mem.interest.max(mem.commitment);
+    let mut s = mem.satisfaction;
+    if content_today && d_act.unit(1) < engaged as f64 {
+        let before = mem.trust;
+        if p.interest_on {
+            mem.interest += p.content_interest * (1.0 - mem.interest);
+        }
+        if p.trust_on {
+            mem.trust += p.content_trust * (1.0 - mem.trust);
+        }
+        s += p.content_satisfaction * p.topic_match * need * (1.0 - s);
+        row.lesson_readers += 1;
+        row.lesson_trust_gain += (mem.trust - before) as f64;
+    }
+    if gin.watch > 0.0 {
+        s += mem.explicit * gin.watch * engaged * (1.0 - s);
+    }
+    mem.satisfaction = s;
+}
+
+/// A purchase at `price`: value from using it, a question to ask about it,
+/// commitment and a stake (M7).
+fn purchase(p: &Params, mem: &mut Member, price: f64, row: &mut DayRow) {
+    row.purchases += 1;
+    row.revenue += price;
+    mem.satisfaction += p.purchase_value * (1.0 - mem.satisfaction);
+    mem.explicit += p.use_need * (1.0 - mem.explicit);
+    mem.commitment += p.purchase_commitment * (1.0 - mem.commitment);
+    mem.purchases = mem.purchases.saturating_add(1);
+    mem.flags |= STAKE;
+}
+
+impl World<'_> {
     /// S4: appoints the best-connected members (most friends; ties broken by
     /// the smaller id)
     /// as KOLs.
@@ -342,9 +793,10 @@ impl World<'_> {
             .map(|(i, m)| (self.graph.degree(m.id), m.id, i))
             .collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, _, i) in candidates.iter().take(k.count as usize) {
+        for &(_, id, i) in candidates.iter().take(k.count as usize) {
             self.members[i].flags |= KOL;
             self.members[i].role = Role::Expert as u8;
+            self.kol_ids.push(id);
         }
         self.kols_appointed = true;
     }
@@ -368,7 +820,9 @@ impl World<'_> {
     }
 
     /// S6: the event takes the first `capacity` sign-ups in hash order;
-    /// attendees gain trust and interest and some become friends.
+    /// attendees gain trust and interest and some pairs become tied. Sign-ups
+    /// beyond capacity are turned away (they are the comparison group of the
+    /// S6 test: the same keenness, no meeting).
     fn hold_event(
         &mut self,
         p: &Params,
@@ -380,14 +834,20 @@ impl World<'_> {
         let ev = &p.events[e];
         signups.sort_unstable();
         // Members who muted or are leaving today do not come.
-        let attendees: Vec<usize> = signups
+        let willing: Vec<usize> = signups
             .iter()
             .map(|&(_, i)| i)
             .filter(|&i| self.members[i].flags & (MUTED | LEAVING) == 0)
-            .take(ev.capacity as usize)
             .collect();
+        let cap = (ev.capacity as usize).min(willing.len());
+        let (attendees, turned_away) = willing.split_at(cap);
         row.cost += ev.cost + ev.cost_per_attendee * attendees.len() as f64;
-        for &i in &attendees {
+        for &i in turned_away {
+            if let Some(r) = self.records.get_mut(self.members[i].row as usize) {
+                r.waitlisted += 1;
+            }
+        }
+        for &i in attendees {
             let m = &mut self.members[i];
             let before = m.trust;
             if p.trust_on {
@@ -398,21 +858,43 @@ impl World<'_> {
             }
             row.event_attendees += 1;
             row.event_trust_gain += (m.trust - before) as f64;
+            if let Some(r) = self.records.get_mut(m.row as usize) {
+                r.events += 1;
+            }
         }
-        if ev.tie_probability > 0.0 {
-            let d = self.key.day(Purpose::Activity, day);
-            for a in 0..attendees.len() {
-                for b in a + 1..attendees.len() {
-                    let (x, y) = (self.members[attendees[a]].id, self.members[attendees[b]].id);
-                    if d.member(x.min(y)).unit(1000 + x.max(y) as u64) < ev.tie_probability {
-                        self.event_ties.entry(x).or_default().push(y);
-                        self.event_ties.entry(y).or_default().push(x);
-                        if !self.friends_in.is_empty() {
-                            self.friends_in[x as usize] += 1;
-                            self.friends_in[y as usize] += 1;
-                        }
+        if ev.tie_probability > 0.0 && p.ties_on && attendees.len() > 1 {
+            // Each pair is tied with probability tie_probability: the gaps
+            // between tied pairs, in pair order, are geometric, so the work
+            // is proportional to attendees plus ties, not to pairs.
+            let mut rng = self.key.sequential(Purpose::Social, day);
+            let q = ev.tie_probability;
+            let log_q = (1.0 - q).ln();
+            let n = attendees.len() as u64;
+            let pairs = n * (n - 1) / 2;
+            let mut k: u64 = 0;
+            let (mut a, mut row_start) = (0u64, 0u64);
+            loop {
+                if q < 1.0 {
+                    let u: f64 = rng.random();
+                    let gap = ((1.0 - u).ln() / log_q).floor();
+                    if gap.is_nan() || gap >= (pairs - k) as f64 {
+                        break;
                     }
+                    k += gap as u64;
                 }
+                if k >= pairs {
+                    break;
+                }
+                // Pair k: row a holds pairs (a, a+1..n), n − 1 − a of them.
+                while k >= row_start + (n - 1 - a) {
+                    row_start += n - 1 - a;
+                    a += 1;
+                }
+                let b = a + 1 + (k - row_start);
+                let x = self.members[attendees[a as usize]].id;
+                let y = self.members[attendees[b as usize]].id;
+                self.tie_events.push((x, y, p.tie_event));
+                k += 1;
             }
         }
     }
@@ -474,7 +956,7 @@ impl World<'_> {
         if p.per_friend <= 0.0 {
             return;
         }
-        let sure = p.accept * (1.0 - self.need_match);
+        let sure = p.accept_pulled * (1.0 - self.need_match);
         let friends = self.graph.neighbors(m);
         // Each friend receives an invitation independently with probability
         // per_friend. Rather than one draw per friend, draw the gap to the
@@ -509,9 +991,9 @@ impl World<'_> {
             let accepted = sure >= 1.0 || {
                 let u = acc.member(f).unit(m as u64);
                 u < sure
-                    || (u < p.accept && {
+                    || (u < p.accept_pulled && {
                         let need = self.need(p, f);
-                        u < p.accept * (1.0 - self.need_match + self.need_match * need)
+                        u < p.accept_pulled * (1.0 - self.need_match + self.need_match * need)
                     })
             };
             if accepted {
@@ -520,97 +1002,6 @@ impl World<'_> {
                 self.pending.push((f, (bits >> 32) as u32, m));
             }
         }
-    }
-
-    /// Hazards of leaving, combined; returns the cause and whether the member
-    /// mutes instead of leaving.
-    #[inline]
-    fn exit_decision(
-        &self,
-        p: &Params,
-        mem: &Member,
-        tenure: u32,
-        follows_kol: bool,
-        well_mixed_pressure: f64,
-        lv: &crate::rng::DayStream,
-    ) -> Option<(Cause, bool)> {
-        let m = mem.id;
-        let mi = m as usize;
-        let (i, t, s, a) = (mem.interest, mem.trust, mem.satisfaction, mem.annoyance);
-        if p.friends == FriendsMode::Threshold
-            && !self.friends_in.is_empty()
-            && self.friends_gone[mi] > 0
-            && self.friends_in[mi] < p.friends_k
-        {
-            // Garcia et al. 2013: stay while at least k friends remain.
-            return Some((Cause::Friends, false));
-        }
-        let bored = (1.0 - i) as f64;
-        // M4: novelty fades for everyone; what keeps a member is the group
-        // solving their problems (satisfaction), and a check-in habit (S8).
-        let streak = p
-            .rituals
-            .as_ref()
-            .map_or(1.0, |r| 1.0 + r.streak_weight * mem.streak as f64);
-        let h_boredom = p.base_hazard + p.boredom * bored * bored * (1.0 - s as f64) / streak;
-        let h_unmet = if p.needs_on && tenure > p.grace_days {
-            p.unmet * (mem.explicit * (mem.expectation - s).max(0.0)) as f64
-        } else {
-            0.0
-        };
-        let h_trust = if p.trust_on {
-            p.distrust * ((p.trust_floor - t) / p.trust_floor).max(0.0) as f64
-        } else {
-            0.0
-        };
-        let h_annoy = p.annoyance * a as f64;
-        let h_friends = match p.friends {
-            FriendsMode::Contagion if p.well_mixed => well_mixed_pressure,
-            FriendsMode::Contagion => p.friends_hazard * self.friends_gone[mi] as f64,
-            _ => 0.0,
-        };
-        let total = h_boredom + h_unmet + h_trust + h_annoy + h_friends;
-        if total <= 0.0 {
-            return None;
-        }
-        let mut scale = if mem.flags & STAKE != 0 {
-            p.stake_factor
-        } else {
-            1.0
-        };
-        if mem.flags & PAID != 0 {
-            // M6: sunk cost.
-            scale *= p.fee.as_ref().map_or(1.0, |f| f.paid_factor);
-        }
-        if follows_kol {
-            // R6: a KOL holds their followers in the group.
-            scale *= p.kol.as_ref().map_or(1.0, |k| k.hold);
-        }
-        let d = lv.member(m);
-        // P(exit) = 1 − exp(−H): competing hazards over one day.
-        if d.unit(0) >= -(-total * scale).exp_m1() {
-            return None;
-        }
-        let mut x = d.unit(1) * total;
-        let mut cause = Cause::Friends;
-        for (h, c) in [
-            (h_boredom, Cause::Boredom),
-            (h_unmet, Cause::UnmetNeed),
-            (h_trust, Cause::LostTrust),
-            (h_annoy, Cause::Annoyance),
-        ] {
-            if x < h {
-                cause = c;
-                break;
-            }
-            x -= h;
-        }
-        // M5: weak ties mute rather than leave when bored or annoyed.
-        // Gift seekers have no tie to keep a muted group for: they leave (R5).
-        let mute = matches!(cause, Cause::Boredom | Cause::Annoyance)
-            && mem.flags & GIFT_JOINER == 0
-            && d.unit(2) < p.mute_share;
-        Some((cause, mute))
     }
 
     /// Settles who joins today: accepted invitations (graph), then channel
@@ -662,7 +1053,7 @@ impl World<'_> {
                 let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
                 let u: f64 = rng.random();
                 if self.status[v as usize] == OUTSIDER
-                    && u < 1.0 - ch.need_match + ch.need_match * self.need(p, v)
+                    && u < ch.pull * (1.0 - ch.need_match + ch.need_match * self.need(p, v))
                     && self.admits(p, v)
                 {
                     self.status[v as usize] = JOINING;
@@ -682,7 +1073,7 @@ impl World<'_> {
                 // The gift lures people for whom the group itself is worth
                 // little: acceptance appeal × (1 − need) (R5).
                 if self.status[v as usize] == OUTSIDER
-                    && u < gv.appeal * (1.0 - self.need(p, v))
+                    && u < p.pull(gv.promise) * gv.appeal * (1.0 - self.need(p, v))
                     && self.admits(p, v)
                 {
                     self.status[v as usize] = JOINING;
@@ -710,7 +1101,7 @@ impl World<'_> {
                     let ch = &p.channels[c];
                     if x < ch.rate {
                         by_channel = true;
-                        if u < 1.0 - ch.need_match + ch.need_match * self.need(p, v) {
+                        if u < ch.pull * (1.0 - ch.need_match + ch.need_match * self.need(p, v)) {
                             source = Some(Source::Channel(c as u16));
                         }
                         break;
@@ -721,8 +1112,8 @@ impl World<'_> {
                     // Word of mouth: contacted by a random inviting member.
                     row.invitations += 1;
                     let by = self.inviters[rng.random_range(0..self.inviters.len())];
-                    let accept =
-                        p.accept * (1.0 - self.need_match + self.need_match * self.need(p, v));
+                    let accept = p.accept_pulled
+                        * (1.0 - self.need_match + self.need_match * self.need(p, v));
                     if u < accept {
                         source = Some(Source::Referral(by));
                     }
@@ -759,10 +1150,17 @@ struct GroupInputs {
     answered: f64,
     /// Speaking multiplier from yesterday's conversation.
     talk: f64,
+    /// Information a reader with full explicit need takes from the questions
+    /// answered yesterday (X28).
+    watch: f32,
+    /// Chance that a newcomer's greeting got a reply.
+    replied: f64,
+    /// An advertiser's value of the group's audience (R4).
+    audience: f32,
 }
 
 impl GroupInputs {
-    fn new(p: &Params, y: &Aggregates, size: u32) -> GroupInputs {
+    fn new(p: &Params, y: &Aggregates, size: u32, sp: &Speakers) -> GroupInputs {
         let volume_ratio = y.messages as f64 / p.capacity;
         GroupInputs {
             volume_ratio,
@@ -770,11 +1168,15 @@ impl GroupInputs {
             ads: y.ads as f32 * p.ad_annoyance,
             answered: 1.0 - (1.0 - p.answer_rate).powi(y.answerers as i32),
             talk: if p.conversation > 0.0 {
-                let per_member = y.messages as f64 / size.max(1) as f64;
+                // Ads are not conversation: nobody talks because of them.
+                let per_member = (y.messages - y.ads) as f64 / size.max(1) as f64;
                 p.spontaneous + (1.0 - p.spontaneous) * (per_member / p.conversation).min(1.0)
             } else {
                 1.0
             },
+            watch: (1.0 - (1.0 - p.watch_gain).powi(y.answered as i32)) as f32,
+            replied: 1.0 - (1.0 - p.reply_rate).powi(sp.speakers.len().min(i32::MAX as usize) as i32),
+            audience: size as f32 / (size as f32 + p.ad_audience).max(f32::MIN_POSITIVE),
         }
     }
 }
@@ -792,6 +1194,7 @@ struct Today {
     kol_active: bool,
     cycle_end: bool,
     event: Option<usize>,
+    group_buy: bool,
 }
 
 impl Today {
@@ -871,6 +1274,7 @@ impl Today {
             kol_active,
             cycle_end,
             event,
+            group_buy: p.group_buy.as_ref().is_some_and(|b| b.schedule.contains(day)),
         }
     }
 }

@@ -59,6 +59,11 @@ pub struct DayRow {
     /// Members who read today's lesson, and the trust they gained in total.
     pub lesson_readers: u32,
     pub lesson_trust_gain: f64,
+    /// Advertisers' messages today (also counted in `messages`, R4).
+    pub ads: u64,
+    /// Questions asked today, and how many were answered.
+    pub questions: u32,
+    pub answered: u32,
     /// Members who attended today's offline event, and their total trust gain.
     pub event_attendees: u32,
     pub event_trust_gain: f64,
@@ -85,6 +90,46 @@ pub struct Referral {
     pub generation: u32,
 }
 
+/// How a person came to join (the `source` column of members.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinSource {
+    Launch,
+    /// Through the channel with this index.
+    Channel(u16),
+    Invited,
+    /// Through a giveaway.
+    Gift,
+}
+
+/// One person who joined, in one run (a row of members.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRow {
+    /// The person's id (the file's id for file graphs).
+    pub person: u64,
+    pub source: JoinSource,
+    pub join_day: u32,
+    pub mute_day: Option<u32>,
+    pub leave_day: Option<u32>,
+    /// Why they muted or left (None while still in and unmuted).
+    pub cause: Option<Cause>,
+    pub group: u16,
+    pub paid: bool,
+    pub purchases: u32,
+    /// Friends on the social graph.
+    pub degree: u32,
+    /// Ties inside the group at exit or at the end of the run.
+    pub ties: u32,
+    /// Offline events attended (S6).
+    pub events: u32,
+    /// Offline events signed up for but not attended because they were full.
+    pub waitlisted: u32,
+    /// Trust in the leader at exit or at the end of the run.
+    pub trust: f32,
+    /// The person's need on joining: the chance of an explicit or a latent
+    /// need (MODEL.md §2).
+    pub need: f32,
+}
+
 /// Per-run summary (a row of runs.csv).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
@@ -104,6 +149,9 @@ pub struct RunSummary {
     pub referral_share: f64,
     pub revenue: f64,
     pub cost: f64,
+    /// Distinct members a KOL served (answered, or reached with a post) per
+    /// KOL appointed; 0 without KOLs (R6).
+    pub reached_per_kol: f64,
     /// Referral-tree metrics. [`summarise`] leaves them at their default,
     /// since the daily rows do not say who invited whom; [`simulate`] fills
     /// them from the run's referrals.
@@ -119,6 +167,8 @@ pub struct RunOutput {
     pub referrals: Vec<Referral>,
     /// Per-group rows, day by day (S13).
     pub groups: Vec<GroupRow>,
+    /// One row per person who joined (empty when `[output] members = false`).
+    pub members: Vec<MemberRow>,
     pub summary: RunSummary,
 }
 
@@ -146,12 +196,15 @@ pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -
     if !spec.output.referrals {
         referrals = Vec::new();
     }
+    summary.reached_per_kol = world.reached_per_kol();
+    world.close_records();
     RunOutput {
         run,
         seed: key.seed(),
         days,
         referrals,
         groups,
+        members: std::mem::take(&mut world.records),
         summary,
     }
 }
@@ -199,6 +252,7 @@ pub fn summarise(days: &[DayRow], fraction: f64) -> RunSummary {
         },
         revenue: days.iter().map(|r| r.revenue).sum(),
         cost: days.iter().map(|r| r.cost).sum(),
+        reached_per_kol: 0.0,
         trees: TreeStats::default(),
     }
 }

@@ -5,8 +5,8 @@
 //! division, no `powf` and few branches.
 
 use crate::scenario::{
-    Cycle, Event, Fee, FriendsMode, Giveaway, Groups, Kol, Moderation, ReferralReward, Reward,
-    Rituals, Scenario, Schedule, Selling, Service,
+    Cycle, Event, Fee, FriendsMode, Giveaway, GroupBuy, Groups, Kol, Moderation, ReferralReward,
+    Reward, Rituals, Scenario, Schedule, Selling, Service,
 };
 use crate::stats::BetaTable;
 
@@ -20,6 +20,8 @@ pub struct ChannelParams {
     pub cost_per_join: f64,
     pub trust: f32,
     pub promise: f32,
+    /// How much the pitch's promise pulls reached people in (M3).
+    pub pull: f64,
 }
 
 /// Derived, ready-to-use parameters of a scenario.
@@ -52,6 +54,9 @@ pub struct Params {
     pub per_friend_log_inv: f64,
     pub contacts: f64,
     pub accept: f64,
+    /// `accept` times the pull of a friend's promise (M3).
+    pub accept_pulled: f64,
+    pub promise_pull: f64,
     pub accept_need_match: f64,
     pub invite_trust: f32,
     pub invite_promise: f32,
@@ -76,6 +81,8 @@ pub struct Params {
     pub greeting: f64,
     pub answer_rate: f64,
     pub answer_gain: f32,
+    pub watch_gain: f64,
+    pub ad_audience: f32,
     // Content.
     pub content_on: bool,
     pub content: Schedule,
@@ -91,17 +98,38 @@ pub struct Params {
     pub maturity: Vec<f64>,
     pub price: f64,
     pub satisfies: f32,
+    pub repeat: f32,
+    pub purchase_value: f32,
+    pub use_need: f32,
+    pub purchase_commitment: f32,
+    // Value (Ren & Kraut's benefit-cost model).
+    pub w_info: f32,
+    pub w_social: f32,
+    pub w_novelty: f32,
+    pub outside: f32,
+    /// Hope left after t days, 2^(−t/patience), by tenure.
+    pub hope: Vec<f32>,
+    pub w_disappoint: f32,
+    pub w_annoy: f32,
+    // Ties.
+    pub ties_on: bool,
+    pub tie_friend: f32,
+    pub tie_answer: f32,
+    pub tie_reply: f32,
+    pub tie_welcome: f32,
+    pub tie_event: f32,
+    pub tie_decay: f32,
+    pub tie_half_value: f32,
+    pub tie_chat: f64,
+    pub reply_rate: f64,
     // Leaving.
     pub leave_on: bool,
     pub base_hazard: f64,
-    pub boredom: f64,
-    pub unmet: f64,
+    pub value_hazard: f64,
     pub distrust: f64,
-    pub annoyance: f64,
     pub grace_days: u32,
     pub mute_share: f64,
     pub muted_leave: f64,
-    pub stake_factor: f64,
     pub friends: FriendsMode,
     pub friends_k: u32,
     /// Graph: hazard per friend who left, -ln(1 - rate). Well-mixed: ν.
@@ -121,7 +149,9 @@ pub struct Params {
     pub rituals: Option<Rituals>,
     pub moderation: Option<Moderation>,
     pub selling: Option<Selling>,
+    pub group_buy: Option<GroupBuy>,
     pub groups: Groups,
+    pub keep_members: bool,
 }
 
 /// Probability weighting of rank-dependent utility (Tversky & Kahneman
@@ -144,6 +174,16 @@ fn decay(half_life: f64) -> f32 {
         1.0
     } else {
         0.5f64.powf(1.0 / half_life) as f32
+    }
+}
+
+/// The share of reached people a promise of `promise` pulls in (M3): more
+/// is promised, more join. Without trust, expectations have no effect.
+fn pull(trust_on: bool, weight: f64, promise: f64) -> f64 {
+    if trust_on {
+        1.0 - weight + weight * promise
+    } else {
+        1.0
     }
 }
 
@@ -189,6 +229,7 @@ impl Params {
                     cost_per_join: c.cost_per_join,
                     trust: c.trust as f32,
                     promise: c.promise as f32,
+                    pull: pull(s.trust.enabled, s.trust.promise_pull, c.promise),
                 })
                 .collect(),
             invite_on: s.invite.enabled,
@@ -198,6 +239,13 @@ impl Params {
             per_friend_log_inv: 1.0 / (1.0 - s.invite.per_friend).ln(),
             contacts: s.invite.contacts,
             accept: s.invite.accept,
+            accept_pulled: s.invite.accept
+                * pull(s.trust.enabled, s.trust.promise_pull, s.invite.promise),
+            promise_pull: if s.trust.enabled {
+                s.trust.promise_pull
+            } else {
+                0.0
+            },
             accept_need_match: s.invite.need_match,
             invite_trust: s.invite.trust as f32,
             invite_promise: s.invite.promise as f32,
@@ -220,6 +268,8 @@ impl Params {
             greeting: a.greeting,
             answer_rate: a.answer_rate,
             answer_gain: a.answer_gain as f32,
+            watch_gain: a.watch_gain,
+            ad_audience: a.ad_audience as f32,
             content_on: s.content.enabled,
             content: s.content.schedule.clone(),
             content_interest: (s.content.quality * s.content.interest_gain) as f32,
@@ -234,16 +284,37 @@ impl Params {
                 .collect(),
             price: s.conversion.price,
             satisfies: s.conversion.satisfies as f32,
+            repeat: s.conversion.repeat as f32,
+            purchase_value: s.conversion.value as f32,
+            use_need: s.conversion.use_need as f32,
+            purchase_commitment: s.conversion.commitment as f32,
+            w_info: s.value.information as f32,
+            w_social: s.value.social as f32,
+            w_novelty: s.value.novelty as f32,
+            outside: s.value.outside as f32,
+            hope: {
+                let d = decay(s.value.patience);
+                (0..=s.days).map(|t| d.powi(t as i32)).collect()
+            },
+            w_disappoint: s.value.disappointment as f32,
+            w_annoy: s.value.annoyance as f32,
+            ties_on: s.ties.enabled,
+            tie_friend: s.ties.friend as f32,
+            tie_answer: s.ties.answer as f32,
+            tie_reply: s.ties.reply as f32,
+            tie_welcome: s.ties.welcome as f32,
+            tie_event: s.ties.event as f32,
+            tie_decay: decay(s.ties.half_life),
+            tie_half_value: s.ties.half_value as f32,
+            tie_chat: s.ties.chat,
+            reply_rate: s.ties.reply_rate,
             leave_on: l.enabled,
             base_hazard: -(1.0 - l.base).max(1e-300).ln(),
-            boredom: l.boredom,
-            unmet: l.unmet,
+            value_hazard: l.value,
             distrust: l.distrust,
-            annoyance: l.annoyance,
             grace_days: l.grace_days,
             mute_share: l.mute_share,
             muted_leave: l.muted_leave,
-            stake_factor: l.stake_factor,
             friends: l.friends.mode,
             friends_k: l.friends.k,
             friends_hazard: if s.population.graph.is_well_mixed() {
@@ -267,13 +338,28 @@ impl Params {
             rituals: s.rituals.clone(),
             moderation: s.moderation.clone(),
             selling: s.selling.clone(),
+            group_buy: s.group_buy.clone(),
             groups: s.groups.clone(),
+            keep_members: s.output.members,
         }
     }
 
-    /// Whether per-person friend counts must be kept up to date.
+    /// Whether per-person counts of friends who left must be kept.
     pub fn tracks_friends(&self) -> bool {
         self.leave_on && !self.well_mixed && self.friends != FriendsMode::Off
+    }
+
+    /// Whether per-person counts of friends still in must be kept: for the
+    /// threshold rule, and for the social value of graph friends.
+    pub fn counts_friends_in(&self) -> bool {
+        !self.well_mixed
+            && ((self.tracks_friends() && self.friends == FriendsMode::Threshold)
+                || (self.ties_on && self.tie_friend > 0.0))
+    }
+
+    /// The pull of a pitch's promise (M3).
+    pub fn pull(&self, promise: f64) -> f64 {
+        1.0 - self.promise_pull + self.promise_pull * promise
     }
 
     /// Whether a fee applies and the person would pay it and pass the

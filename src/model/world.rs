@@ -97,7 +97,7 @@ pub const MUTED: u8 = 2;
 pub const LEAVING: u8 = 4;
 /// Flag: paid the membership fee (M6).
 pub const PAID: u8 = 8;
-/// Flag: joined for a giveaway's gift (R5); cleared when it is delivered.
+/// Flag: waiting for a giveaway's gift (R5); cleared when it is delivered.
 pub const GIFT: u8 = 16;
 /// Flag: an appointed KOL (S4).
 pub const KOL: u8 = 32;
@@ -136,6 +136,26 @@ pub struct Member {
     pub cause: u8,
     /// Index of the giveaway the member joined for (when GIFT_JOINER).
     pub gift: u8,
+    /// Strength of the ties made by interaction with members still in
+    /// (decays without contact; graph friends count separately).
+    pub bond: f32,
+    /// Tie strength recently lost to departures (decays like ties); only
+    /// used to say that a member left because their friends did.
+    pub lost: f32,
+    /// Commitment to getting value from the group, 0..1 (paying, buying).
+    pub commitment: f32,
+    /// Purchases made (X9: repeat purchases).
+    pub purchases: u16,
+    /// Index of the member's row in the run's member records (u32::MAX: not kept).
+    pub row: u32,
+}
+
+/// A tie to another person made by interaction: strength at `day`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tie {
+    pub other: u32,
+    pub strength: f32,
+    pub day: u32,
 }
 
 /// State of one run.
@@ -152,8 +172,25 @@ pub struct World<'g> {
     /// Per person: friends who have left the group while the person was in;
     /// kept as `friends_in`.
     pub friends_gone: Vec<u32>,
-    /// Per person: friendships made at offline events (S6), beyond the graph.
-    pub event_ties: std::collections::HashMap<u32, Vec<u32>>,
+    /// Per person: ties made by interaction (answers, replies, welcomes,
+    /// events), with the strength at their last contact. Kept only with
+    /// `[ties]` on; an entry may name someone who has left.
+    pub ties: std::collections::HashMap<u32, Vec<Tie>>,
+    /// Per person: tie strength gained today from others' actions, added to
+    /// the member's bond at the start of tomorrow (kept with ties on).
+    pub bond_in: Vec<f32>,
+    /// Per person: tie strength lost today to departures (kept with ties on).
+    pub lost_in: Vec<f32>,
+    /// Ties made today: (a, b, strength), applied at the end of the day.
+    pub tie_events: Vec<(u32, u32, f32)>,
+    /// The owner's id, if there is one.
+    pub owner_id: Option<u32>,
+    /// Per person: reached by a KOL (kept only with `[kol]`, R6).
+    pub kol_reached: Vec<bool>,
+    /// The KOLs appointed (S4).
+    pub kol_ids: Vec<u32>,
+    /// One record per person who joined, in joining order (members.csv).
+    pub records: Vec<super::MemberRow>,
     /// Per person: KOL friends who spoke yesterday (S4); kept only with KOLs.
     pub kol_seen: Vec<u8>,
     /// KOLs who spoke yesterday (to clear `kol_seen`).
@@ -164,6 +201,8 @@ pub struct World<'g> {
     pub gone_total: u64,
     /// Yesterday's totals of each group, read by today's decisions.
     pub yesterday: Vec<Aggregates>,
+    /// Yesterday's speakers of each group.
+    pub speakers: Vec<Speakers>,
     /// Members in each group now (S13).
     pub group_size: Vec<u32>,
     /// Per person: the group they are in; kept only when several groups
@@ -195,6 +234,16 @@ pub struct Aggregates {
     /// Active experts and KOLs plus the owner if active: people who answer
     /// questions.
     pub answerers: u32,
+    /// Questions answered (by members or the team).
+    pub answered: u32,
+}
+
+/// Who spoke in a group yesterday, for today's ties: repliers to newcomers
+/// and answerers of questions.
+#[derive(Debug, Clone, Default)]
+pub struct Speakers {
+    pub answerers: Vec<u32>,
+    pub speakers: Vec<u32>,
 }
 
 impl<'g> World<'g> {
@@ -202,20 +251,32 @@ impl<'g> World<'g> {
         let n = p.n;
         let keep_pool = p.well_mixed || !p.channels.is_empty() || !p.giveaways.is_empty();
         let track = p.tracks_friends();
+        let ties = p.ties_on;
         World {
             graph,
             key,
             status: vec![OUTSIDER; n],
             generation: vec![0; n],
-            // Only the threshold rule counts friends still in; both rules
-            // count friends who left.
-            friends_in: if track && p.friends == crate::scenario::FriendsMode::Threshold {
+            // The threshold rule and the social value of graph friends
+            // count friends still in; both friends rules count friends who left.
+            friends_in: if p.counts_friends_in() {
                 vec![0; n]
             } else {
                 Vec::new()
             },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
-            event_ties: Default::default(),
+            ties: Default::default(),
+            bond_in: if ties { vec![0.0; n] } else { Vec::new() },
+            lost_in: if ties { vec![0.0; n] } else { Vec::new() },
+            tie_events: Vec::new(),
+            owner_id: None,
+            kol_reached: if p.kol.is_some() {
+                vec![false; n]
+            } else {
+                Vec::new()
+            },
+            kol_ids: Vec::new(),
+            records: Vec::new(),
             kol_seen: if p.kol.is_some() && !p.well_mixed {
                 vec![0; n]
             } else {
@@ -235,6 +296,7 @@ impl<'g> World<'g> {
             },
             gone_total: 0,
             yesterday: vec![Aggregates::default()],
+            speakers: vec![Speakers::default()],
             group_size: vec![0],
             group_of: if p.groups.max > 1 {
                 vec![0; n]
@@ -362,11 +424,15 @@ impl<'g> World<'g> {
                 o.role = Role::Owner as u8;
                 o.interest = 1.0;
                 o.trust = 1.0;
+                self.owner_id = Some(o.id);
             }
         }
-        self.finish_day(&mut row);
+        self.apply_ties(p, 0);
+        self.finish_day(p, 0, &mut row);
         self.yesterday
             .resize(self.group_size.len(), Aggregates::default());
+        self.speakers
+            .resize(self.group_size.len(), Speakers::default());
         for (g, n) in self.greetings.drain(..).enumerate() {
             self.yesterday[g].messages += n;
         }
@@ -414,6 +480,7 @@ impl<'g> World<'g> {
     fn open_group(&mut self, p: &Params, row: &mut DayRow) {
         self.group_size.push(0);
         self.yesterday.push(Aggregates::default());
+        self.speakers.push(Speakers::default());
         row.cost += p.groups.open_cost;
     }
 
@@ -464,11 +531,12 @@ impl<'g> World<'g> {
                     row.cost += ch.cost_per_join;
                     (ch.trust, ch.promise)
                 }
-                Source::Giveaway(_) => {
+                Source::Giveaway(g) => {
+                    let gv = &p.giveaways[g as usize];
                     row.channel_joins += 1;
                     row.gift_joins += 1;
                     flags |= GIFT | GIFT_JOINER;
-                    (p.invite_trust.min(0.3), 0.3)
+                    (gv.trust as f32, gv.promise as f32)
                 }
                 Source::Referral(by) => {
                     row.referral_joins += 1;
@@ -485,11 +553,14 @@ impl<'g> World<'g> {
                     (p.invite_trust, p.invite_promise)
                 }
             };
+            let mut commitment = 0.0;
             if let (Some(f), false) = (&p.fee, matches!(source, Source::Launch)) {
-                // S5, M6: joiners pay (checked when they accepted) and expect more.
+                // S5, M6: joiners pay (checked when they accepted), expect
+                // more, and mean to get their money's worth.
                 flags |= PAID;
                 row.revenue += f.amount;
                 promise = (promise + f.expectation as f32).min(1.0);
+                commitment = f.commitment as f32;
             }
             let mut interest = if p.interest_on {
                 p.interest_initial
@@ -497,13 +568,44 @@ impl<'g> World<'g> {
                 1.0
             };
             if let Some(r) = p.rituals.as_ref().filter(|r| r.welcome) {
-                // S8: a welcome message and a self-introduction.
+                // S8: a welcome message and a self-introduction: the owner
+                // greets the newcomer by name, a first tie.
                 let g = r.welcome_gain as f32;
                 trust += g * (1.0 - trust);
                 if p.interest_on {
                     interest += g * (1.0 - interest);
                 }
+                if let (true, Some(o)) = (p.ties_on, self.owner_id) {
+                    self.tie_events.push((v, o, p.tie_welcome));
+                }
             }
+            let record = if p.keep_members {
+                self.records.push(super::MemberRow {
+                    person: self.graph.label(v),
+                    source: match source {
+                        Source::Launch => super::JoinSource::Launch,
+                        Source::Channel(c) => super::JoinSource::Channel(c),
+                        Source::Referral(_) => super::JoinSource::Invited,
+                        Source::Giveaway(_) => super::JoinSource::Gift,
+                    },
+                    join_day: day,
+                    mute_day: None,
+                    leave_day: None,
+                    cause: None,
+                    group,
+                    paid: flags & PAID != 0,
+                    purchases: 0,
+                    degree: self.graph.degree(v) as u32,
+                    ties: 0,
+                    events: 0,
+                    waitlisted: 0,
+                    trust: 0.0,
+                    need: 1.0 - (1.0 - explicit) * (1.0 - latent),
+                });
+                (self.records.len() - 1) as u32
+            } else {
+                u32::MAX
+            };
             let gift_due = match source {
                 Source::Giveaway(g) => p.giveaways[g as usize].deliver_after,
                 _ => 0,
@@ -530,6 +632,11 @@ impl<'g> World<'g> {
                     Source::Giveaway(g) => g as u8,
                     _ => 0,
                 },
+                bond: 0.0,
+                lost: 0.0,
+                commitment,
+                purchases: 0,
+                row: record,
             });
             row.joined += 1;
             // A newcomer says hello: a burst of joins is a burst of chat.
@@ -587,15 +694,97 @@ impl<'g> World<'g> {
                 if !self.group_of.is_empty() {
                     self.group_of[m.id as usize] = new;
                 }
+                if let Some(r) = self.records.get_mut(m.row as usize) {
+                    r.group = new;
+                }
                 self.group_size[group as usize] -= 1;
                 self.group_size[new as usize] += 1;
             }
         }
     }
 
+    /// Applies the ties made today (S6 events, answers, replies, welcomes):
+    /// each strengthens both people's tie, decayed to today, and both
+    /// members' bond from tomorrow.
+    pub fn apply_ties(&mut self, p: &Params, day: u32) {
+        if self.tie_events.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.tie_events);
+        for &(a, b, strength) in &events {
+            if a == b || strength <= 0.0 {
+                continue;
+            }
+            for (x, y) in [(a, b), (b, a)] {
+                let list = self.ties.entry(x).or_default();
+                match list.iter_mut().find(|t| t.other == y) {
+                    Some(t) => {
+                        t.strength =
+                            t.strength * p.tie_decay.powi((day - t.day) as i32) + strength;
+                        t.day = day;
+                    }
+                    None => list.push(Tie {
+                        other: y,
+                        strength,
+                        day,
+                    }),
+                }
+                self.bond_in[x as usize] += strength;
+            }
+        }
+        self.tie_events = events;
+        self.tie_events.clear();
+    }
+
+    /// Ties member `m` has inside the group: graph friends still in and
+    /// interaction ties with people still members.
+    pub fn ties_inside(&self, m: u32) -> u32 {
+        let friends = self.friends_in.get(m as usize).copied().unwrap_or(0);
+        let made = self.ties.get(&m).map_or(0, |l| {
+            l.iter()
+                .filter(|t| self.status[t.other as usize] == MEMBER)
+                .count() as u32
+        });
+        friends + made
+    }
+
+    /// Removes leaver `m` from their friends' and ties' counts: the social
+    /// value they gave others is lost from tomorrow.
+    fn depart(&mut self, p: &Params, m: u32, day: u32) {
+        let track = !self.friends_gone.is_empty();
+        for &w in self.graph.neighbors(m) {
+            let wi = w as usize;
+            if track {
+                self.friends_gone[wi] += 1;
+            }
+            if let Some(c) = self.friends_in.get_mut(wi) {
+                *c -= 1;
+            }
+            if p.ties_on && self.status[wi] == MEMBER {
+                self.lost_in[wi] += p.tie_friend;
+            }
+        }
+        if let Some(list) = self.ties.remove(&m) {
+            for t in &list {
+                let oi = t.other as usize;
+                if self.status[oi] != MEMBER {
+                    continue;
+                }
+                let s = t.strength * p.tie_decay.powi((day - t.day) as i32);
+                self.bond_in[oi] -= s;
+                self.lost_in[oi] += s;
+                if track {
+                    // Contagion counts people met at events and through
+                    // answers as friends too.
+                    self.friends_gone[oi] += 1;
+                }
+            }
+        }
+    }
+
     /// Applies today's departures, drops leavers from the member array, and
     /// fills the end-of-day counts and means of `row` and the group rows.
-    pub fn finish_day(&mut self, row: &mut DayRow) {
+    pub fn finish_day(&mut self, p: &Params, day: u32, row: &mut DayRow) {
         let (mut muted, mut trust, mut interest) = (0u32, 0.0f64, 0.0f64);
         let groups = self.group_size.len();
         let mut per_group = vec![super::GroupRow::default(); groups];
@@ -607,6 +796,15 @@ impl<'g> World<'g> {
             let m = self.members[r];
             if m.flags & LEAVING != 0 {
                 let vi = m.id as usize;
+                if (m.row as usize) < self.records.len() {
+                    let ties = self.ties_inside(m.id);
+                    let rec = &mut self.records[m.row as usize];
+                    rec.leave_day = Some(day);
+                    rec.cause = Some(super::CAUSES[m.cause as usize]);
+                    rec.ties = ties;
+                    rec.trust = m.trust;
+                    rec.purchases = m.purchases as u32;
+                }
                 self.status[vi] = GONE;
                 row.left += 1;
                 row.left_by_cause[m.cause as usize] += 1;
@@ -616,18 +814,10 @@ impl<'g> World<'g> {
                 per_group[m.group as usize].left += 1;
                 self.group_size[m.group as usize] -= 1;
                 self.gone_total += 1;
-                if !self.friends_gone.is_empty() {
-                    let ties = self.event_ties.get(&m.id).map_or(&[][..], |t| &t[..]);
-                    for &w in self.graph.neighbors(m.id).iter().chain(ties) {
-                        self.friends_gone[w as usize] += 1;
-                        if let Some(c) = self.friends_in.get_mut(w as usize) {
-                            *c -= 1;
-                        }
-                    }
-                }
+                self.depart(p, m.id, day);
                 continue;
             }
-            let g = &mut per_group[m.group as usize];
+        let g = &mut per_group[m.group as usize];
             g.members += 1;
             if m.flags & MUTED != 0 {
                 muted += 1;
@@ -656,5 +846,28 @@ impl<'g> World<'g> {
         }
         self.active_by_group.clear();
         self.day_groups = per_group;
+    }
+
+    /// R6: distinct members a KOL served, per KOL appointed.
+    pub fn reached_per_kol(&self) -> f64 {
+        if self.kol_ids.is_empty() {
+            return 0.0;
+        }
+        let reached = self.kol_reached.iter().filter(|&&r| r).count();
+        reached as f64 / self.kol_ids.len() as f64
+    }
+
+    /// Completes the records of people still in at the end of the run.
+    pub fn close_records(&mut self) {
+        for i in 0..self.members.len() {
+            let m = self.members[i];
+            if (m.row as usize) < self.records.len() {
+                let ties = self.ties_inside(m.id);
+                let rec = &mut self.records[m.row as usize];
+                rec.ties = ties;
+                rec.trust = m.trust;
+                rec.purchases = m.purchases as u32;
+            }
+        }
     }
 }

@@ -65,6 +65,10 @@ pub struct Giveaway {
     pub gift_cost: f64,
     /// Days after joining when the gift is delivered.
     pub deliver_after: u32,
+    /// Initial trust of people who join for the gift.
+    pub trust: f64,
+    /// Expectation the giveaway's pitch sets about the group (M3).
+    pub promise: f64,
 }
 
 impl Default for Giveaway {
@@ -80,6 +84,8 @@ impl Default for Giveaway {
             appeal: 0.8,
             gift_cost: 5.0,
             deliver_after: 3,
+            trust: 0.3,
+            promise: 0.3,
         }
     }
 }
@@ -124,8 +130,6 @@ pub struct Kol {
     pub speak: f64,
     /// Interest gain for a member whose friend, a KOL, spoke yesterday.
     pub follower_gain: f64,
-    /// Leave-hazard multiplier for members whose KOL friend spoke yesterday.
-    pub hold: f64,
 }
 
 impl Default for Kol {
@@ -136,7 +140,6 @@ impl Default for Kol {
             pay_per_day: 20.0,
             speak: 0.8,
             follower_gain: 0.1,
-            hold: 0.5,
         }
     }
 }
@@ -153,8 +156,9 @@ pub struct Fee {
     pub threshold: f64,
     /// Willingness to pay of a person with need 1 (money, mean).
     pub willingness: f64,
-    /// Leave-hazard multiplier for paid members (sunk cost, M6).
-    pub paid_factor: f64,
+    /// Commitment a payer starts with (0..1): they read and attend more to
+    /// get their money's worth (M6).
+    pub commitment: f64,
     /// Added to the expectation of paid members (they expect more, M3).
     pub expectation: f64,
 }
@@ -166,8 +170,8 @@ impl Default for Fee {
             renewal: 99.0,
             threshold: 0.0,
             willingness: 300.0,
-            paid_factor: 0.5,
-            expectation: 0.1,
+            commitment: 0.3,
+            expectation: 0.05,
         }
     }
 }
@@ -342,6 +346,30 @@ impl Default for Selling {
     }
 }
 
+/// M7: a small stake offered to members, such as a 1-yuan group-buy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupBuy {
+    pub schedule: Schedule,
+    /// Money per purchase.
+    pub price: f64,
+    /// Probability that a member at full trust and latent need takes the deal.
+    pub appeal: f64,
+}
+
+impl Default for GroupBuy {
+    fn default() -> Self {
+        GroupBuy {
+            schedule: Schedule {
+                days: vec![1, 2],
+                ..Schedule::default()
+            },
+            price: 1.0,
+            appeal: 0.5,
+        }
+    }
+}
+
 /// S13: group capacity and multiple groups.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -393,6 +421,8 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.prob(&f("appeal"), g.appeal)?;
         c.real(&f("gift_cost"), g.gift_cost, 0.0, 1e12)?;
         c.int(&f("deliver_after"), g.deliver_after as u64, 0, 36_500)?;
+        c.prob(&f("trust"), g.trust)?;
+        c.prob(&f("promise"), g.promise)?;
     }
     if let Some(r) = &s.referral_reward {
         check_schedule(&c, "referral_reward.schedule", &r.schedule)?;
@@ -406,14 +436,13 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.real("kol.pay_per_day", k.pay_per_day, 0.0, 1e12)?;
         c.prob("kol.speak", k.speak)?;
         c.prob("kol.follower_gain", k.follower_gain)?;
-        c.prob("kol.hold", k.hold)?;
     }
     if let Some(f) = &s.fee {
         c.real("fee.amount", f.amount, 0.0, 1e12)?;
         c.real("fee.renewal", f.renewal, 0.0, 1e12)?;
         c.prob("fee.threshold", f.threshold)?;
         c.real("fee.willingness", f.willingness, 1e-9, 1e12)?;
-        c.prob("fee.paid_factor", f.paid_factor)?;
+        c.prob("fee.commitment", f.commitment)?;
         c.prob("fee.expectation", f.expectation)?;
     }
     if let Some(y) = &s.cycle {
@@ -464,6 +493,11 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.prob("selling.trust_cost", x.trust_cost)?;
         c.prob("selling.annoyance", x.annoyance)?;
         c.real("selling.cost", x.cost, 0.0, 1e12)?;
+    }
+    if let Some(b) = &s.group_buy {
+        check_schedule(&c, "group_buy.schedule", &b.schedule)?;
+        c.real("group_buy.price", b.price, 0.0, 1e12)?;
+        c.prob("group_buy.appeal", b.appeal)?;
     }
     let g = &s.groups;
     c.int("groups.max", g.max as u64, 1, 60_000)?;
