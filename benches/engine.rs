@@ -52,18 +52,20 @@ enabled = false
 enabled = false
 [leave]
 base = 0.1
-boredom = 0.0
-unmet = 0.0
+value = 0.0
 distrust = 0.0
-annoyance = 0.0
 mute_share = 0.0
 friends = { mode = "off" }
+[ties]
+enabled = false
 [groups]
 capacity = 0
 "#;
 
-/// Every mechanism on: needs, interest, trust, content, conversion, all
-/// leaving causes with friend contagion, channels and invitations.
+/// Every mechanism on: needs, interest, trust, content, conversion, the
+/// value of staying with ties between members (answers, replies, welcomes,
+/// events), friend contagion, channels, invitations, service, rituals and
+/// a meetup.
 const FULL: &str = r#"
 name = "full-bench"
 days = 60
@@ -83,6 +85,11 @@ name = "poster"
 daily = 200
 [content]
 schedule = { start = 1, every = 3 }
+[service]
+[rituals]
+[[event]]
+schedule = { days = [20] }
+capacity = 200
 [leave.friends]
 mode = "contagion"
 [groups]

@@ -398,7 +398,7 @@ impl Default for Interest {
         Interest {
             enabled: true,
             initial: 0.9,
-            half_life: 2.5,
+            half_life: 2.0,
             chat_gain: 0.05,
         }
     }
@@ -479,12 +479,12 @@ macro_rules! per_role {
 per_role!(
     Speak,
     "Probability of speaking on a day at full interest, by role.",
-    [0.0, 0.5, 0.35, 0.03, 0.4, 0.05]
+    [0.0, 0.5, 0.35, 0.03, 0.5, 0.05]
 );
 per_role!(
     Messages,
     "Messages sent on a day the member speaks, by role.",
-    [3.0, 3.0, 2.0, 1.0, 2.0, 1.0]
+    [3.0, 3.0, 2.0, 1.0, 3.0, 1.0]
 );
 
 /// Daily activity: speaking, messages, overload (R2, R3, Ren & Kraut).
@@ -528,7 +528,7 @@ impl Default for Activity {
             speak: Speak::default(),
             messages: Messages::default(),
             capacity: 100.0,
-            overload: 0.3,
+            overload: 0.6,
             ad_annoyance: 0.02,
             annoyance_half_life: 3.0,
             conversation: 0.15,

@@ -121,12 +121,13 @@ impl World<'_> {
                     row.active += 1;
                     self.active_by_group[g] += 1;
                 }
-                // S6: sign up for today's offline event, more likely when keen
-                // or committed.
+                // S6: sign up for today's offline event, more likely when keen,
+                // helped by the group, or committed.
+                let keen = (mem.interest + (1.0 - mem.interest) * mem.satisfaction)
+                    .max(mem.commitment);
                 if today_s.event.is_some()
                     && mem.flags & (MUTED | LEAVING) == 0
-                    && ctx.act.member(mem.id).unit(5)
-                        < (mem.interest.max(mem.commitment) * mem.trust) as f64
+                    && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
                 {
                     signups.push((ctx.act.member(mem.id).bits(6) as u32, idx));
                 }
@@ -213,9 +214,6 @@ impl World<'_> {
         let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
         let kol_paid = mem.flags & KOL != 0 && today_s.kol_active;
         let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
-        if follows_kol && today_s.kol_active {
-            self.kol_reached[m as usize] = true;
-        }
         drift(p, mem, gin, today_s, need, follows_kol);
         if kol_paid {
             // S4: a paid KOL is paid to stay keen.
@@ -461,9 +459,12 @@ impl World<'_> {
                 };
                 self.tie_events.push((m, w, strength));
             }
-            if !self.kol_reached.is_empty() && self.kol_ids.contains(&w) {
+            if let (false, Some(k)) = (
+                self.kol_reached.is_empty(),
+                self.kol_ids.iter().position(|&x| x == w),
+            ) {
                 // R6: a KOL served this member.
-                self.kol_reached[m as usize] = true;
+                self.kol_reached[m as usize] |= 1 << (k % 64);
             }
         }
     }
@@ -812,8 +813,17 @@ impl World<'_> {
             }
         }
         for &k in &spoke {
+            // R6: the members among the KOL's friends are reached by the post.
+            let bit = self
+                .kol_ids
+                .iter()
+                .position(|&x| x == k)
+                .map_or(0, |i| 1u64 << (i % 64));
             for &w in self.graph.neighbors(k) {
                 self.kol_seen[w as usize] = self.kol_seen[w as usize].saturating_add(1);
+                if self.status[w as usize] == super::world::MEMBER {
+                    self.kol_reached[w as usize] |= bit;
+                }
             }
         }
         self.kol_spoke = spoke;

@@ -185,8 +185,9 @@ pub struct World<'g> {
     pub tie_events: Vec<(u32, u32, f32)>,
     /// The owner's id, if there is one.
     pub owner_id: Option<u32>,
-    /// Per person: reached by a KOL (kept only with `[kol]`, R6).
-    pub kol_reached: Vec<bool>,
+    /// Per person: which KOLs reached them (bit i for KOL i mod 64; kept
+    /// only with `[kol]`, R6).
+    pub kol_reached: Vec<u64>,
     /// The KOLs appointed (S4).
     pub kol_ids: Vec<u32>,
     /// One record per person who joined, in joining order (members.csv).
@@ -271,7 +272,7 @@ impl<'g> World<'g> {
             tie_events: Vec::new(),
             owner_id: None,
             kol_reached: if p.kol.is_some() {
-                vec![false; n]
+                vec![0; n]
             } else {
                 Vec::new()
             },
@@ -848,12 +849,14 @@ impl<'g> World<'g> {
         self.day_groups = per_group;
     }
 
-    /// R6: distinct members a KOL served, per KOL appointed.
+    /// R6: members each KOL served (answered, or reached with a post),
+    /// averaged over the KOLs appointed. With more than 64 KOLs, KOLs i and
+    /// i + 64 share a bit, which undercounts.
     pub fn reached_per_kol(&self) -> f64 {
         if self.kol_ids.is_empty() {
             return 0.0;
         }
-        let reached = self.kol_reached.iter().filter(|&&r| r).count();
+        let reached: u64 = self.kol_reached.iter().map(|r| r.count_ones() as u64).sum();
         reached as f64 / self.kol_ids.len() as f64
     }
 
