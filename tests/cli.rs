@@ -16,11 +16,12 @@ use crate::util::{
 
 /// Result files of a run with referrals on (the default): the data, then
 /// the charts drawn from it.
-const RESULT_FILES: [&str; 16] = [
+const RESULT_FILES: [&str; 17] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
     "groups.csv",
+    "members.csv",
     "bands.csv",
     "scenario.toml",
     "meta.json",

@@ -326,7 +326,7 @@ fn field_left_at_its_default_can_be_swept() {
     sweep_file(
         d,
         "s.toml",
-        "design = \"grid\"\n[[param]]\npath = \"leave.boredom\"\nvalues = [0.05, 0.3]\n",
+        "design = \"grid\"\n[[param]]\npath = \"leave.value\"\nvalues = [0.5, 2.0]\n",
     );
     ok(&["sweep", "s.toml", "--out", "out", "-q"], d);
     let (_, rows) = read_csv(&d.join("out/points.csv"));

@@ -629,7 +629,13 @@ impl World<'_> {
             * mem.explicit
             * (mem.expectation - mem.satisfaction).max(0.0)
             * (1.0 - hope_left);
+        // S8: a check-in streak is a habit worth keeping; a week's streak
+        // gives half of `rituals.streak_weight`.
+        let habit = p.rituals.as_ref().map_or(0.0, |r| {
+            r.streak_weight as f32 * mem.streak as f32 / (mem.streak as f32 + 7.0)
+        });
         let gross = p.w_info * mem.satisfaction
+            + habit
             + p.w_social * social
             + p.w_novelty * mem.interest
             + hope
