@@ -115,6 +115,34 @@ fn groups(r: &Results, m: &Members) -> Vec<Group> {
 
 const PANEL_DESC_PX: f64 = 18.0;
 
+/// Where the survival panel's legend covers no curve, if it can: the upper
+/// right when every curve has fallen below the legend by the right part of
+/// the panel, else the lower left when every curve is still above it in the
+/// left part (survival never rises, so checking one day of each curve is
+/// enough), else the upper right. `plot_h` is the plotting area's height in
+/// pixels; the legend is about as wide as 40% of the panel.
+fn legend_corner(groups: &[Group], days: f64, plot_h: u32) -> SeriesLabelPosition {
+    // Each entry takes about 24 pixels, plus the box's margins; y runs to 1.05.
+    let share = ((groups.len() as f64 * 24.0 + 40.0) / plot_h.max(1) as f64).min(1.0) * 1.05;
+    let at = |g: &Group, x: f64| g.km.get(x.max(0.0) as usize).map(|p| p.survival);
+    let right = (0.55 * days).floor();
+    if groups
+        .iter()
+        .all(|g| at(g, right).is_none_or(|s| s < 1.05 - share))
+    {
+        return SeriesLabelPosition::UpperRight;
+    }
+    let left = (0.45 * days).ceil();
+    let last = |g: &Group| g.km.last().map_or(1.0, |p| p.survival);
+    if groups
+        .iter()
+        .all(|g| at(g, left).unwrap_or_else(|| last(g)) > share)
+    {
+        return SeriesLabelPosition::LowerLeft;
+    }
+    SeriesLabelPosition::UpperRight
+}
+
 /// Draws the survival chart of `r` and its members `m` on `root`.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -170,7 +198,9 @@ pub fn draw<DB: DrawingBackend>(
             "nobody joined in any run",
         )?;
     } else {
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        let (_, plot_h) = chart.plotting_area().dim_in_pixel();
+        let corner = legend_corner(&groups, days, plot_h);
+        legend(&mut chart, corner)?;
     }
 
     let bottom = heading(
@@ -255,5 +285,34 @@ mod tests {
         assert_eq!(bins[27].hazard, 1.0);
         assert_eq!(bins[0].hazard, 0.01);
         assert!(binned_hazard(&[]).is_empty());
+    }
+
+    fn group(tenures: &[(u32, bool)]) -> Group {
+        let km = kaplan_meier(tenures);
+        Group {
+            label: String::new(),
+            colour: palette::BLUE,
+            hazard: binned_hazard(&km),
+            km,
+        }
+    }
+
+    #[test]
+    fn legend_goes_where_no_curve_is() {
+        // Everyone leaves within 20 days: the upper right is clear.
+        let falling: Vec<(u32, bool)> = (0..100).map(|i| (i / 5, true)).collect();
+        // Nobody leaves: the lower left is clear.
+        let staying: Vec<(u32, bool)> = (0..100).map(|_| (60, false)).collect();
+        let corner = |data: &[&[(u32, bool)]]| {
+            let groups: Vec<Group> = data.iter().map(|d| group(d)).collect();
+            legend_corner(&groups, 60.0, 250)
+        };
+        assert_eq!(corner(&[&falling]), SeriesLabelPosition::UpperRight);
+        assert_eq!(corner(&[&staying]), SeriesLabelPosition::LowerLeft);
+        assert_eq!(
+            corner(&[&staying, &falling]),
+            SeriesLabelPosition::UpperRight,
+            "no corner is clear: the default"
+        );
     }
 }
