@@ -1,4 +1,5 @@
-//! Statistics over Monte Carlo runs: quantiles, bands and spreads.
+//! Statistics over Monte Carlo runs: quantiles, bands and spreads, and
+//! survival analysis of members' tenure (Kaplan–Meier, Weibull).
 //!
 //! Plain functions over plain numbers; no I/O.
 
@@ -296,6 +297,185 @@ impl Interval {
     }
 }
 
+/// One time of a Kaplan–Meier estimate (see [`kaplan_meier`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SurvivalPoint {
+    /// Time (for tenure: whole days since joining).
+    pub t: u32,
+    /// Subjects still at risk at `t`: those whose time is `t` or later.
+    pub at_risk: u64,
+    /// Events (for tenure: leaving) at exactly `t`.
+    pub events: u64,
+    /// Subjects censored at exactly `t` (observed through `t`, no event).
+    pub censored: u64,
+    /// S(t), the estimated probability that the event has not happened by
+    /// the end of `t`: the product over s ≤ t of (1 − events(s) ÷ at_risk(s)).
+    pub survival: f64,
+    /// Greenwood's standard error of S(t):
+    /// S(t) · √(Σ_{s ≤ t} events(s) ÷ (at_risk(s) · (at_risk(s) − events(s)))),
+    /// taken as 0 once S(t) is 0 (the sum is infinite there, S is not).
+    pub se: f64,
+    /// The discrete hazard h(t) = events(t) ÷ at_risk(t): the chance that
+    /// the event happens at `t` given that it has not happened before.
+    pub hazard: f64,
+}
+
+/// The Kaplan–Meier estimate of the survival function of right-censored
+/// `durations` (time, whether the event was observed), with one point for
+/// every t = 0, 1, …, max time (times without events included, so that the
+/// result can be drawn or indexed by t). Empty for empty input.
+///
+/// Ties follow the usual convention: a subject censored at t is still at
+/// risk at t, as if censoring came just after the events of t. Every t up
+/// to the largest time has at least one subject at risk, so every hazard
+/// is a number.
+pub fn kaplan_meier(durations: &[(u32, bool)]) -> Vec<SurvivalPoint> {
+    let Some(max) = durations.iter().map(|&(t, _)| t).max() else {
+        return Vec::new();
+    };
+    let len = max as usize + 1;
+    let (mut events, mut censored) = (vec![0u64; len], vec![0u64; len]);
+    for &(t, observed) in durations {
+        if observed {
+            events[t as usize] += 1;
+        } else {
+            censored[t as usize] += 1;
+        }
+    }
+    let mut at_risk = durations.len() as u64;
+    let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
+    let mut out = Vec::with_capacity(len);
+    for t in 0..len {
+        let (n, d) = (at_risk, events[t]);
+        let hazard = d as f64 / n as f64;
+        survival *= 1.0 - hazard;
+        if d > 0 && d < n {
+            greenwood += d as f64 / (n as f64 * (n - d) as f64);
+        }
+        out.push(SurvivalPoint {
+            t: t as u32,
+            at_risk: n,
+            events: d,
+            censored: censored[t],
+            survival,
+            se: if survival > 0.0 {
+                survival * greenwood.sqrt()
+            } else {
+                0.0
+            },
+            hazard,
+        });
+        at_risk -= d + censored[t];
+    }
+    out
+}
+
+/// A Weibull distribution fitted by maximum likelihood (see
+/// [`weibull_fit`]): survival S(t) = exp(−(t / scale)^shape).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeibullFit {
+    /// The shape k: below 1 the hazard falls with time (the ones who stay
+    /// past the first days tend to stay), 1 is a constant hazard
+    /// (exponential), above 1 it rises.
+    pub shape: f64,
+    /// The scale λ, in the unit of the durations: the time by which 63% have
+    /// had the event.
+    pub scale: f64,
+    /// The standard error of `shape`, from the observed information of the
+    /// likelihood (equal, at the maximum, to the curvature of the profile
+    /// likelihood of k).
+    pub shape_se: f64,
+}
+
+/// Fits a Weibull distribution to right-censored `durations` (time, whether
+/// the event was observed) by maximum likelihood.
+///
+/// For a given shape k the likelihood is maximised by the scale
+/// λ(k)^k = Σ tᵢ^k ÷ r, where r is the number of events, which leaves the
+/// profile log-likelihood ℓ(k) = r ln k − r ln(Σ tᵢ^k ÷ r) + (k − 1) Σ_events ln tᵢ − r.
+/// It is strictly concave; its score r/k + Σ_events ln tᵢ − r·Σ tᵢ^k ln tᵢ ÷ Σ tᵢ^k
+/// falls from +∞, and its root is found by Newton's method kept inside a
+/// bracket that bisection narrows whenever a Newton step would leave it.
+/// Times enter only through ln(tᵢ ÷ max t), so large times and shapes
+/// cannot overflow.
+///
+/// Times must be positive: day-discretised tenures should be passed as
+/// days + 0.5 (a member who left on their join day stayed half a day on
+/// average), which is what the survival chart and docs/outputs.md assume.
+///
+/// Returns `None` when the maximum does not exist or is degenerate: no
+/// durations, a time that is not positive and finite, no event, or no
+/// event before the largest time (the likelihood then grows without bound
+/// in k), or a shape outside 10⁻³…10³.
+pub fn weibull_fit(durations: &[(f64, bool)]) -> Option<WeibullFit> {
+    if durations.iter().any(|&(t, _)| !(t.is_finite() && t > 0.0)) {
+        return None;
+    }
+    let events = durations.iter().filter(|&&(_, e)| e).count();
+    if events == 0 {
+        return None;
+    }
+    let r = events as f64;
+    let ln_max = durations.iter().map(|&(t, _)| t).fold(0.0, f64::max).ln();
+    // uᵢ = ln(tᵢ ÷ max t) ≤ 0.
+    let u: Vec<f64> = durations.iter().map(|&(t, _)| t.ln() - ln_max).collect();
+    let sum_event_u: f64 = u
+        .iter()
+        .zip(durations)
+        .filter(|(_, &(_, e))| e)
+        .map(|(u, _)| u)
+        .sum();
+    // Σ e^{k u}, and the weighted mean and variance of u with weights
+    // e^{k u}: the score is r/k + Σ_events u − r·mean, the second
+    // derivative −r/k² − r·variance.
+    let moments = |k: f64| -> (f64, f64, f64) {
+        let (mut s0, mut s1, mut s2) = (0.0, 0.0, 0.0);
+        for &ui in &u {
+            let w = (k * ui).exp();
+            s0 += w;
+            s1 += w * ui;
+            s2 += w * ui * ui;
+        }
+        let mean = s1 / s0;
+        (s0, mean, (s2 / s0 - mean * mean).max(0.0))
+    };
+    let score = |k: f64| -> (f64, f64) {
+        let (_, mean, var) = moments(k);
+        (r / k + sum_event_u - r * mean, -r / (k * k) - r * var)
+    };
+    let (mut lo, mut hi) = (1e-3, 1e3);
+    if score(lo).0 <= 0.0 || score(hi).0 >= 0.0 {
+        return None;
+    }
+    let mut k = 1.0;
+    for _ in 0..200 {
+        let (g, dg) = score(k);
+        if g > 0.0 {
+            lo = k;
+        } else {
+            hi = k;
+        }
+        let newton = k - g / dg;
+        let next = if newton > lo && newton < hi {
+            newton
+        } else {
+            (lo * hi).sqrt()
+        };
+        let done = (next - k).abs() <= 1e-12 * k;
+        k = next;
+        if done || hi - lo <= 1e-12 * lo {
+            break;
+        }
+    }
+    let (s0, _, var) = moments(k);
+    let information = r / (k * k) + r * var;
+    Some(WeibullFit {
+        shape: k,
+        scale: (ln_max + (s0 / r).ln() / k).exp(),
+        shape_se: 1.0 / information.sqrt(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,5 +570,163 @@ mod tests {
         assert_eq!((i.mean, i.lo, i.hi), (0.0, 0.0, 0.0));
         let w = Interval::welch(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]);
         assert!((w.mean - 3.0).abs() < 1e-12 && w.lo > 0.0);
+    }
+
+    #[test]
+    fn kaplan_meier_matches_the_freireich_leukaemia_example() {
+        // The 6-MP arm of Freireich et al. (1963), the textbook example
+        // (Kleinbaum & Klein, Survival Analysis, table 2.2): weeks of
+        // remission, `false` = censored.
+        let data: Vec<(u32, bool)> = [
+            (6, true),
+            (6, true),
+            (6, true),
+            (6, false),
+            (7, true),
+            (9, false),
+            (10, true),
+            (10, false),
+            (11, false),
+            (13, true),
+            (16, true),
+            (17, false),
+            (19, false),
+            (20, false),
+            (22, true),
+            (23, true),
+            (25, false),
+            (32, false),
+            (32, false),
+            (34, false),
+            (35, false),
+        ]
+        .to_vec();
+        let km = kaplan_meier(&data);
+        assert_eq!(km.len(), 36, "t = 0..=35");
+        assert_eq!((km[0].at_risk, km[0].survival, km[0].se), (21, 1.0, 0.0));
+        // (t, at risk, S, Greenwood se), S and se to the table's 4 decimals.
+        for (t, n, s, se) in [
+            (6, 21, 0.8571, 0.0764),
+            (7, 17, 0.8067, 0.0869),
+            (10, 15, 0.7529, 0.0963),
+            (13, 12, 0.6902, 0.1068),
+            (16, 11, 0.6275, 0.1141),
+            (22, 7, 0.5378, 0.1282),
+            (23, 6, 0.4482, 0.1346),
+        ] {
+            let p = km[t];
+            assert_eq!(p.at_risk, n, "at risk at {t}");
+            assert!((p.survival - s).abs() < 5e-5, "S({t}) = {}", p.survival);
+            assert!((p.se - se).abs() < 5e-5, "se({t}) = {}", p.se);
+        }
+        // Between events S stays flat; the hazard is events ÷ at risk.
+        assert_eq!(km[8].survival, km[7].survival);
+        assert_eq!(km[8].hazard, 0.0);
+        assert!((km[6].hazard - 3.0 / 21.0).abs() < 1e-12);
+        assert_eq!((km[6].events, km[6].censored), (3, 1));
+        assert_eq!(km[35].at_risk, 1);
+        assert!(kaplan_meier(&[]).is_empty());
+    }
+
+    #[test]
+    fn kaplan_meier_reaches_zero_when_the_last_subject_leaves() {
+        let km = kaplan_meier(&[(0, true), (2, true), (2, false), (3, true)]);
+        let s: Vec<f64> = km.iter().map(|p| p.survival).collect();
+        assert_eq!(s, [0.75, 0.75, 0.5, 0.0]);
+        assert_eq!(km[0].hazard, 0.25);
+        assert_eq!(km[3].se, 0.0, "no error once S is 0");
+        assert!(km[2].se > 0.0);
+    }
+
+    /// `n` Weibull(shape, scale) times, censored at an independent
+    /// uniform time on [0, 3·scale] and at 2·scale (end of observation).
+    fn weibull_sample(shape: f64, scale: f64, n: usize, seed: u64) -> Vec<(f64, bool)> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let u: f64 = rng.random();
+                let t = scale * (-(1.0 - u).ln()).powf(1.0 / shape);
+                let c = (3.0 * scale * rng.random::<f64>()).min(2.0 * scale);
+                if t <= c {
+                    (t, true)
+                } else {
+                    (c.max(1e-9), false)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weibull_fit_recovers_known_shapes_from_censored_samples() {
+        for (i, shape) in [0.7, 1.0, 1.5].into_iter().enumerate() {
+            let data = weibull_sample(shape, 10.0, 4000, 20 + i as u64);
+            let censored = data.iter().filter(|d| !d.1).count();
+            assert!(censored > 400, "the sample is censored ({censored})");
+            let fit = weibull_fit(&data).expect("a fit");
+            // The asymptotic se of k̂ without censoring is about
+            // 0.78·k/√n; censoring makes it larger, never far smaller.
+            let rough = 0.78 * shape / (data.len() as f64).sqrt();
+            assert!(
+                fit.shape_se > 0.8 * rough && fit.shape_se < 3.0 * rough,
+                "k = {shape}: se {} vs {rough}",
+                fit.shape_se
+            );
+            assert!(
+                (fit.shape - shape).abs() < 4.0 * fit.shape_se,
+                "k = {shape}: fitted {} ± {}",
+                fit.shape,
+                fit.shape_se
+            );
+            assert!(
+                (fit.scale - 10.0).abs() < 0.5,
+                "k = {shape}: scale {}",
+                fit.scale
+            );
+        }
+    }
+
+    #[test]
+    fn weibull_fit_is_scale_free_and_refuses_degenerate_data() {
+        let data = weibull_sample(1.2, 5.0, 500, 3);
+        let a = weibull_fit(&data).unwrap();
+        let scaled: Vec<(f64, bool)> = data.iter().map(|&(t, e)| (t * 1000.0, e)).collect();
+        let b = weibull_fit(&scaled).unwrap();
+        assert!((a.shape - b.shape).abs() < 1e-9 * a.shape);
+        assert!((b.scale / a.scale - 1000.0).abs() < 1e-6);
+        assert!((a.shape_se - b.shape_se).abs() < 1e-9);
+        // The fit is the maximum of the censored log-likelihood.
+        let ll = |k: f64, l: f64| -> f64 {
+            data.iter()
+                .map(|&(t, e)| {
+                    let z = (t / l).powf(k);
+                    if e {
+                        k.ln() - l.ln() + (k - 1.0) * (t / l).ln() - z
+                    } else {
+                        -z
+                    }
+                })
+                .sum()
+        };
+        let best = ll(a.shape, a.scale);
+        for (dk, dl) in [(0.01, 0.0), (-0.01, 0.0), (0.0, 0.05), (0.0, -0.05)] {
+            assert!(best > ll(a.shape + dk, a.scale + dl), "({dk}, {dl})");
+        }
+        assert!(weibull_fit(&[]).is_none());
+        assert!(
+            weibull_fit(&[(1.0, false), (2.0, false)]).is_none(),
+            "no event"
+        );
+        assert!(weibull_fit(&[(0.0, true), (2.0, true)]).is_none(), "time 0");
+        assert!(
+            weibull_fit(&[(3.0, true), (3.0, true)]).is_none(),
+            "one time"
+        );
+        assert!(
+            weibull_fit(&[(1.0, false), (3.0, true)]).is_none(),
+            "no event before the largest time"
+        );
+        let two = weibull_fit(&[(1.0, true), (3.0, true)]).unwrap();
+        assert!(two.shape.is_finite() && two.shape_se > 0.0);
     }
 }

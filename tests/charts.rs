@@ -2,7 +2,8 @@
 //! is a valid PNG or SVG of the documented size, with its title and series
 //! labels and with text actually drawn; degenerate runs still get charts,
 //! with a note; `commsim plot` redraws a folder's charts byte for byte and
-//! refuses folders that are not results, naming the file and line; and the
+//! refuses folders that are not results, naming the file and line; the
+//! survival chart is drawn from members.csv when the folder has one; and the
 //! referral-tree columns of runs.csv agree with referrals.csv.
 
 use std::collections::HashMap;
@@ -405,6 +406,150 @@ fn plot_names_the_file_and_line_of_a_malformed_csv() {
         &commsim(&["plot", "res"], dir.path()),
         2,
         &["referrals.csv:2", "invitee"],
+    );
+}
+
+/// A members.csv for a run of [`SMALL`] (runs 0 to 3, days 0 to 20): the
+/// rows of docs/outputs.md's example and a few more in other runs.
+const MEMBERS: &str = "\
+run,person,source,join_day,mute_day,leave_day,cause,group,paid,purchases,degree,ties
+0,17,launch,0,,,,0,0,0,5,3
+0,203,poster,2,9,,boredom,0,0,0,2,0
+0,88,invited,3,,12,unmet_need,0,1,1,4,1
+0,91,gift,1,,5,boredom,0,0,0,3,0
+1,17,launch,0,,20,boredom,0,0,0,5,2
+1,40,poster,1,,1,boredom,0,0,0,1,0
+2,5,launch,0,,,,0,0,0,2,1
+3,6,invited,4,,9,boredom,0,0,0,3,1
+";
+
+/// Runs [`SMALL`] into `dir/res`, puts `members` there as members.csv and
+/// redraws the charts; returns the folder.
+fn run_with_members(dir: &TempDir, members: &str) -> PathBuf {
+    let res = run(dir, SMALL);
+    write(&res, "members.csv", members);
+    check(&commsim(&["plot", "res"], dir.path()), 0, &[]);
+    res
+}
+
+#[test]
+fn survival_chart_is_drawn_from_members_csv_and_redrawn_byte_for_byte() {
+    let dir = tmp();
+    let res = run_with_members(&dir, MEMBERS);
+    let png = read_bytes(&res.join("survival.png"));
+    assert_eq!(png_size(&png, "survival.png"), (1200, 700));
+    let (width, pixels) = png_pixels(&png);
+    assert_eq!(width, 1200);
+    assert!(
+        pixels.chunks(3).any(|p| p == [0x00, 0x72, 0xB2]),
+        "survival.png has no line in the palette's first colour"
+    );
+    let text = read_text(&res.join("survival.svg"));
+    assert_eq!(svg_size(&text, "survival.svg"), (1200, 700));
+    svg_has(
+        &res,
+        "survival.svg",
+        &[
+            "small: how long members stay, by how they joined, 4 runs",
+            "Share still in the group (Kaplan–Meier)",
+            "Daily hazard of leaving",
+            "days since joining (0 = join day)",
+            "launch (n = 3",
+            "poster (n = 2",
+            "invited (n = 2",
+            "gift (n = 1)",
+        ],
+    );
+    // Eight members are too few for a hazard: the panel says so.
+    svg_has(&res, "survival.svg", &["too few members at risk"]);
+
+    // `commsim plot` draws the same files again, byte for byte, and lists
+    // them.
+    std::fs::remove_file(res.join("survival.png")).unwrap();
+    std::fs::remove_file(res.join("survival.svg")).unwrap();
+    let out = commsim(&["plot", "res"], dir.path());
+    check(&out, 0, &[]);
+    for name in ["survival.png", "survival.svg"] {
+        assert!(stdout(&out).contains(name), "{}", stdout(&out));
+    }
+    assert!(read_bytes(&res.join("survival.png")) == png);
+    assert!(read_text(&res.join("survival.svg")) == text);
+
+    // Without members.csv there is no survival chart, and none is left
+    // from before.
+    std::fs::remove_file(res.join("members.csv")).unwrap();
+    let out = commsim(&["plot", "res"], dir.path());
+    check(&out, 0, &[]);
+    assert!(!stdout(&out).contains("survival"), "{}", stdout(&out));
+    assert!(!res.join("survival.png").exists() && !res.join("survival.svg").exists());
+    check_charts(&res);
+}
+
+#[test]
+fn survival_chart_of_a_members_csv_without_rows_says_nobody_joined() {
+    let dir = tmp();
+    let header = MEMBERS.lines().next().unwrap();
+    let res = run_with_members(&dir, &format!("{header}\n"));
+    svg_has(&res, "survival.svg", &["nobody joined in any run"]);
+}
+
+#[test]
+fn plot_names_the_file_and_line_of_a_malformed_members_csv() {
+    let dir = tmp();
+    let res = run(&dir, SMALL);
+    let header = MEMBERS.lines().next().unwrap();
+    let cases: [(&str, &[&str]); 8] = [
+        (
+            "0,17,launch,0,,,,0,0,0,5,3\n0,9,poster,soon,,,,0,0,0,1,0",
+            &["members.csv:3", "join_day", "soon"],
+        ),
+        (
+            "0,17,launch,0,,,,0,0,0,5",
+            &["members.csv:2", "11 fields where the header has 12"],
+        ),
+        (
+            "9,17,launch,0,,,,0,0,0,5,3",
+            &["members.csv:2", "run 9 is not in daily.csv"],
+        ),
+        (
+            "0,17,launch,5,,3,boredom,0,0,0,5,3",
+            &["members.csv:2", "leave_day", "before the join day"],
+        ),
+        (
+            "0,17,launch,0,,21,boredom,0,0,0,5,3",
+            &[
+                "members.csv:2",
+                "leave_day",
+                "after daily.csv's last day, 20",
+            ],
+        ),
+        (
+            "0,17,launch,0,,,,0,yes,0,5,3",
+            &["members.csv:2", "paid", "not 0 or 1"],
+        ),
+        (
+            "0,17,,0,,,,0,0,0,5,3",
+            &["members.csv:2", "source", "empty"],
+        ),
+        (
+            "0,17,launch,0,x,,,0,0,0,5,3",
+            &["members.csv:2", "mute_day", "`x`"],
+        ),
+    ];
+    for (rows, needles) in cases {
+        write(&res, "members.csv", &format!("{header}\n{rows}\n"));
+        check(&commsim(&["plot", "res"], dir.path()), 2, needles);
+    }
+    // A header without a column the chart reads.
+    write(
+        &res,
+        "members.csv",
+        "run,person,source,join_day\n0,1,launch,0\n",
+    );
+    check(
+        &commsim(&["plot", "res"], dir.path()),
+        2,
+        &["members.csv:1", "no column `mute_day`"],
     );
 }
 

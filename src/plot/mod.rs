@@ -12,17 +12,21 @@
 //! palette, which stays distinguishable with the common colour-vision
 //! deficiencies.
 //!
-//! One file per chart: [`lifecycle`], [`churn`], [`referrals`], [`tree`] and
-//! [`economics`]. Each exposes `draw`, generic over the plotters backend, so
-//! the PNG and the SVG come from the same code.
+//! One file per chart: [`lifecycle`], [`churn`], [`referrals`], [`tree`],
+//! [`economics`] and [`survival`]. Each exposes `draw`, generic over the
+//! plotters backend, so the PNG and the SVG come from the same code. The
+//! survival chart is drawn from members.csv ([`members`]) and only when the
+//! folder has one.
 
 pub mod churn;
 pub mod data;
 pub mod economics;
 pub mod glyphs;
 pub mod lifecycle;
+pub mod members;
 pub mod referrals;
 pub mod reports;
+pub mod survival;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
@@ -37,8 +41,9 @@ use crate::error::{Error, Result};
 pub use data::Results;
 use glyphs::CrispText;
 
-/// Chart files written into a results folder.
-pub const CHART_FILES: [&str; 9] = [
+/// Chart files written into a results folder (the survival chart only
+/// when it has members.csv).
+pub const CHART_FILES: [&str; 11] = [
     "lifecycle.png",
     "lifecycle.svg",
     "churn.png",
@@ -48,6 +53,8 @@ pub const CHART_FILES: [&str; 9] = [
     "tree.svg",
     "economics.png",
     "economics.svg",
+    "survival.png",
+    "survival.svg",
 ];
 
 /// Size of every chart but the tree, in pixels.
@@ -131,7 +138,9 @@ pub fn register_fonts() -> Result<()> {
 
 /// Draws every chart of the results folder `dir` into it and returns the
 /// paths written. Each file is written under a temporary name and renamed,
-/// so a failure leaves the previous charts in place.
+/// so a failure leaves the previous charts in place. The survival chart is
+/// drawn only when the folder has members.csv; without it, survival charts
+/// left from an earlier drawing are removed, since no file backs them.
 pub fn render_all(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
     let r = data::load(dir)?;
@@ -145,6 +154,17 @@ pub fn render_all(dir: &Path) -> Result<Vec<PathBuf>> {
     written.push(svg(dir, "tree", TREE_SIZE, |a| tree::draw(a, &r))?);
     written.push(png(dir, "economics", |a| economics::draw(a, &r))?);
     written.push(svg(dir, "economics", SIZE, |a| economics::draw(a, &r))?);
+    if let Some(m) = members::load(dir, &r)? {
+        written.push(png(dir, "survival", |a| survival::draw(a, &r, &m))?);
+        written.push(svg(dir, "survival", SIZE, |a| survival::draw(a, &r, &m))?);
+    } else {
+        for name in ["survival.png", "survival.svg"] {
+            let path = dir.join(name);
+            if path.is_file() {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
     Ok(written)
 }
 
