@@ -593,7 +593,7 @@ fn tenure_hazard_falls_after_the_first_week() {
                     })
                 })
                 .collect();
-            let fit = weibull_local(&durations);
+            let fit = commsim::stats::weibull_fit(&durations).expect("a Weibull fit");
             eprintln!("  Weibull shape {:.3} (se {:.3})", fit.shape, fit.shape_se);
             assert!(
                 fit.shape + 1.96 * fit.shape_se < 1.0,
@@ -713,41 +713,5 @@ fn every_shipped_scenario_runs() {
         );
         let out = crate::util::simulate_text(&text, Path::new("."), Some(2), 2);
         assert_eq!(out[0].days.len(), days as usize + 1, "{}", path.display());
-    }
-}
-
-struct Fit {
-    shape: f64,
-    shape_se: f64,
-}
-
-/// Temporary censored Weibull MLE (profile likelihood, bisection on k).
-fn weibull_local(d: &[(f64, bool)]) -> Fit {
-    let r = d.iter().filter(|x| x.1).count() as f64;
-    let sum_log_ev: f64 = d.iter().filter(|x| x.1).map(|x| x.0.ln()).sum();
-    let score = |k: f64| {
-        let (mut a, mut b) = (0.0, 0.0);
-        for &(t, _) in d {
-            let tk = t.powf(k);
-            a += tk * t.ln();
-            b += tk;
-        }
-        r / k + sum_log_ev - r * a / b
-    };
-    let (mut lo, mut hi) = (0.01, 10.0);
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if score(mid) > 0.0 {
-            lo = mid
-        } else {
-            hi = mid
-        }
-    }
-    let k = 0.5 * (lo + hi);
-    let h = 1e-4;
-    let info = -(score(k + h) - score(k - h)) / (2.0 * h);
-    Fit {
-        shape: k,
-        shape_se: (1.0 / info).sqrt(),
     }
 }

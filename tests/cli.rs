@@ -16,7 +16,7 @@ use crate::util::{
 
 /// Result files of a run with referrals on (the default): the data, then
 /// the charts drawn from it.
-const RESULT_FILES: [&str; 17] = [
+const RESULT_FILES: [&str; 19] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
@@ -34,6 +34,8 @@ const RESULT_FILES: [&str; 17] = [
     "tree.svg",
     "economics.png",
     "economics.svg",
+    "survival.png",
+    "survival.svg",
 ];
 
 fn tmp() -> TempDir {
