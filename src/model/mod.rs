@@ -6,8 +6,11 @@
 //! implemented here, with its parameters and source; keep the two in step.
 
 mod day;
+mod observe;
 mod params;
 mod world;
+
+pub use observe::{simulate_observed, MemberState};
 
 pub use params::probability_weight;
 pub use params::Params;

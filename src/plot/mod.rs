@@ -21,6 +21,7 @@ pub mod data;
 pub mod economics;
 pub mod glyphs;
 pub mod lifecycle;
+pub mod marks;
 pub mod referrals;
 pub mod reports;
 pub mod tree;
