@@ -45,6 +45,8 @@ pub struct Browser {
     next: u64,
     /// Console errors and uncaught exceptions seen so far.
     pub errors: Vec<String>,
+    /// URLs of every request the page made.
+    pub requests: Vec<String>,
     _profile: tempfile::TempDir,
 }
 
@@ -133,11 +135,13 @@ impl Browser {
             ws,
             next: 0,
             errors: Vec::new(),
+            requests: Vec::new(),
             _profile: profile,
         };
         b.call("Runtime.enable", json!({}));
         b.call("Log.enable", json!({}));
         b.call("Page.enable", json!({}));
+        b.call("Network.enable", json!({}));
         b
     }
 
@@ -171,6 +175,12 @@ impl Browser {
             Some("Runtime.consoleAPICalled") if v["params"]["type"] == "error" => {
                 self.errors.push(v["params"]["args"].to_string())
             }
+            Some("Network.requestWillBeSent") => self.requests.push(
+                v["params"]["request"]["url"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
             Some("Log.entryAdded") if v["params"]["entry"]["level"] == "error" => {
                 self.errors.push(v["params"]["entry"]["text"].to_string())
             }
@@ -394,6 +404,50 @@ fn the_classroom_page_works_in_a_real_browser() {
     assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
 }
 
+#[test]
+fn report_html_renders_its_charts_from_disk_without_the_network() {
+    let Some(bin) = chromium() else { return };
+    let d = tempfile::tempdir().unwrap();
+    let scenario = crate::util::write(d.path(), "small.toml", crate::util::SMALL);
+    let o = crate::util::commsim(
+        &["run", crate::util::arg(&scenario), "--out", "r", "-q"],
+        d.path(),
+    );
+    assert!(o.status.success(), "{}", crate::util::describe(&o));
+    let file = d.path().join("r/report.html");
+    crate::handout::check_self_contained(&crate::util::read_text(&file));
+    let mut b = Browser::start(&bin, 1200, 900);
+    b.navigate(&format!("file://{}", file.display()));
+    let sizes = b.eval(
+        "[...document.querySelectorAll('figure svg')].map(s => { const r = s.getBoundingClientRect(); return [r.width, r.height, s.querySelectorAll('text').length]; })",
+    );
+    let sizes = sizes.as_array().unwrap();
+    assert_eq!(sizes.len(), 5, "{sizes:?}");
+    for s in sizes {
+        assert!(
+            s[0].as_f64().unwrap() > 300.0 && s[1].as_f64().unwrap() > 150.0,
+            "{s}"
+        );
+        assert!(s[2].as_u64().unwrap() > 3, "a chart with its labels: {s}");
+    }
+    // The first chart, scrolled into view, is drawn: ink of several colours.
+    b.eval("document.getElementById('lifecycle').scrollIntoView()");
+    let shot = b.screenshot();
+    let (x, y, w, h) = rect(&mut b, "#lifecycle svg");
+    let (ink, colours) = region(&shot, x, y, w, h.min(800));
+    assert!(
+        ink > 5000 && colours >= 4,
+        "lifecycle chart looks blank: {ink} {colours}"
+    );
+    let outside: Vec<&String> = b
+        .requests
+        .iter()
+        .filter(|u| !u.starts_with("file://") && !u.starts_with("data:"))
+        .collect();
+    assert!(outside.is_empty(), "requests beyond the file: {outside:?}");
+    assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
+}
+
 /// Regenerates docs/img/classroom.png, the README's screenshot of the page
 /// (`cargo test --release --test integration -- --ignored browser::readme`):
 /// the default scenario after a batch of 20 groups and the story.
@@ -402,7 +456,7 @@ fn the_classroom_page_works_in_a_real_browser() {
 fn readme_screenshot() {
     let Some(bin) = chromium() else { return };
     let s = server();
-    let mut b = Browser::start(&bin, 1600, 1250);
+    let mut b = Browser::start(&bin, 1600, 1500);
     b.navigate(&s.url);
     b.wait_for("document.body.dataset.ready === '1'");
     b.eval("document.getElementById('batch').click()");

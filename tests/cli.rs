@@ -15,8 +15,8 @@ use crate::util::{
 };
 
 /// Result files of a run with referrals on (the default): the data, then
-/// the charts drawn from it.
-const RESULT_FILES: [&str; 16] = [
+/// the charts drawn from it and the handout.
+const RESULT_FILES: [&str; 17] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
@@ -33,6 +33,7 @@ const RESULT_FILES: [&str; 16] = [
     "tree.svg",
     "economics.png",
     "economics.svg",
+    "report.html",
 ];
 
 fn tmp() -> TempDir {

@@ -7,6 +7,7 @@ mod browser;
 mod charts;
 mod claims;
 mod cli;
+mod handout;
 mod properties;
 mod reference;
 mod reports;

@@ -20,6 +20,7 @@ pub mod churn;
 pub mod data;
 pub mod economics;
 pub mod glyphs;
+pub mod handout;
 pub mod lifecycle;
 pub mod marks;
 pub mod referrals;

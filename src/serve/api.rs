@@ -564,7 +564,8 @@ pub fn run(req: &RunRequest, threads: usize) -> Result<Value, String> {
         })
         .collect();
     let col = |f: fn(&model::DayRow) -> f64| -> Vec<f64> { run0.days.iter().map(f).collect() };
-    let causes: BTreeMap<&str, Vec<u32>> = CAUSES
+    // [cause, leavers per day], in the column order of daily.csv.
+    let causes: Vec<(&str, Vec<u32>)> = CAUSES
         .iter()
         .enumerate()
         .map(|(k, c)| {
@@ -645,7 +646,7 @@ pub fn run(req: &RunRequest, threads: usize) -> Result<Value, String> {
                 }
             }
         }
-        let by_cause: BTreeMap<&str, u64> = CAUSES
+        let by_cause: Vec<(&str, u64)> = CAUSES
             .iter()
             .zip(left)
             .map(|(c, n)| (c.name(), n))

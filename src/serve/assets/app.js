@@ -19,7 +19,7 @@ const TEXT = {
     members: "members", active: "active", silent: "silent", muted: "muted", left: "left",
     peak: "peak", lifetime: "lifetime", days: "days", alive: "still alive",
     members_axis: "Members", active_axis: "Active members (spoke today)",
-    scenario_value: "scenario", none: "none", off: "off",
+    scenario_value: "scenario", none: "none", off: "off (none)",
     lesson: "lesson", event: "meetup", reward: "reward", push: "sales push",
     band: "20 groups: middle 50% and 90%", median: "median",
     loading: "Simulating…", thinking: "Running 20 groups and their counterfactuals…",
@@ -30,10 +30,10 @@ const TEXT = {
     in_batch: "In 20 groups:",
     sl_half_life: "Novelty half-life", un_half_life: "days",
     sl_lesson_every: "A lesson every", un_lesson_every: "days",
-    sl_lesson_quality: "Lesson quality", un_lesson_quality: "0 (poor) to 1 (excellent)",
+    sl_lesson_quality: "Lesson quality", un_lesson_quality: "(0 poor – 1 excellent)",
     sl_invite_rate: "Members invite friends", un_invite_rate: "% chance a day",
-    sl_fee: "Membership fee", un_fee: "money (0: free)",
-    sl_meetup: "Offline meetup (day 30)", un_meetup: "people (0: none)",
+    sl_fee: "Membership fee", un_fee: "yuan",
+    sl_meetup: "Offline meetup (day 30)", un_meetup: "people",
     sl_launch: "Launch members", un_launch: "people",
     sl_days: "Days to simulate", un_days: "days",
     c_boredom: "bored (interest faded)", c_unmet_need: "needs not met", c_lost_trust: "lost trust",
@@ -54,7 +54,7 @@ const TEXT = {
     members: "成员", active: "活跃", silent: "沉默", muted: "屏蔽", left: "已离开",
     peak: "峰值", lifetime: "寿命", days: "天", alive: "仍然活着",
     members_axis: "成员数", active_axis: "活跃成员（今天发言）",
-    scenario_value: "场景值", none: "无", off: "关",
+    scenario_value: "场景值", none: "无", off: "关（没有）",
     lesson: "课程", event: "线下聚会", reward: "奖励", push: "促销",
     band: "20 个社群：中间 50% 和 90%", median: "中位数",
     loading: "模拟中…", thinking: "正在运行 20 个社群及其反事实…",
@@ -65,10 +65,10 @@ const TEXT = {
     in_batch: "20 个社群中：",
     sl_half_life: "新鲜感半衰期", un_half_life: "天",
     sl_lesson_every: "每隔几天一节课", un_lesson_every: "天",
-    sl_lesson_quality: "课程质量", un_lesson_quality: "0（差）到 1（极好）",
+    sl_lesson_quality: "课程质量", un_lesson_quality: "（0 差 – 1 极好）",
     sl_invite_rate: "成员邀请朋友", un_invite_rate: "% 每天的概率",
-    sl_fee: "入群费", un_fee: "元（0：免费）",
-    sl_meetup: "线下聚会（第 30 天）", un_meetup: "人（0：没有）",
+    sl_fee: "入群费", un_fee: "元",
+    sl_meetup: "线下聚会（第 30 天）", un_meetup: "人",
     sl_launch: "首批成员", un_launch: "人",
     sl_days: "模拟天数", un_days: "天",
     c_boredom: "厌倦（新鲜感消退）", c_unmet_need: "需求未满足", c_lost_trust: "失去信任",
@@ -120,12 +120,14 @@ async function api(path, body) {
 
 // ---- sliders -------------------------------------------------------------
 
+function isOff(id, v) { return v === 0 && (id === "fee" || id === "meetup"); }
 function display(id, v) {
+  if (isOff(id, v)) return t("off");
   if (id === "invite_rate") return (v * 100).toFixed(1);
   if (id === "lesson_quality") return v.toFixed(2);
-  if (v === 0 && (id === "fee" || id === "meetup")) return t("off");
   return String(Math.round(v * 100) / 100);
 }
+function withUnit(id, v) { return isOff(id, v) ? t("off") : display(id, v) + " " + t("un_" + id); }
 
 function buildSliders() {
   const box = $("sliders");
@@ -173,9 +175,9 @@ function buildSliders() {
 
 function showSlider(s) {
   const input = $("sl-" + s.id);
-  $("out-" + s.id).textContent = display(s.id, Number(input.value)) + " " + t("un_" + s.id);
+  $("out-" + s.id).textContent = withUnit(s.id, Number(input.value));
   $("mark-" + s.id).textContent = "▲ " + t("scenario_value") + ": " +
-    (s.value === null ? t("none") : display(s.id, s.value));
+    (s.value === null ? t("none") : withUnit(s.id, s.value));
 }
 
 function changed() {
@@ -341,18 +343,23 @@ function renderGraph() {
   }
 }
 
-function niceMax(v) {
-  if (v <= 5) return 5;
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+// A round step giving at most `most` steps up to v, and the axis top.
+function niceAxis(v, most) {
+  v = Math.max(v, 1);
+  for (let p = 1; ; p *= 10) {
+    for (const m of [1, 2, 5]) {
+      const step = m * p;
+      const n = Math.ceil(v / step);
+      if (n <= most) return { step, top: Math.max(n, 1) * step };
+    }
+  }
 }
 
 function panel(svg, y0, h, maxV, days, label, x0, w) {
-  const top = niceMax(maxV);
+  const { step, top } = niceAxis(maxV, 5);
   el("rect", { x: x0, y: y0, width: w, height: h, fill: "none", stroke: "#000000" }, svg);
-  for (let k = 0; k <= 4; k++) {
-    const v = (top * k) / 4, y = y0 + h - (h * k) / 4;
+  for (let v = 0; v <= top; v += step) {
+    const k = v / step, y = y0 + h - (h * v) / top;
     el("line", { x1: x0 - 5, y1: y, x2: x0 + w, y2: y, stroke: k ? "#e0e0e0" : "#000000" }, svg);
     text(svg, x0 - 8, y + 5, String(Math.round(v)), { "text-anchor": "end", "font-size": 14 });
   }
@@ -382,8 +389,9 @@ function renderLifecycle() {
       el("rect", { x: x - 1.5, y: y0 + h - 8, width: 3, height: 8, fill: COLOUR[m.kind], stroke: "#000000", "stroke-width": 0.3, class: "mark-" + m.kind }, svg);
     }
   }
-  for (let k = 0; k <= 4; k++) {
-    const dd = Math.round((D * k) / 4);
+  const dayStep = niceAxis(D, 8).step;
+  for (let dd = 0; dd <= D; dd += dayStep) {
+    el("line", { x1: X(dd), y1: 380, x2: X(dd), y2: 385, stroke: "#000000" }, svg);
     text(svg, X(dd), 400, String(dd), { "text-anchor": "middle", "font-size": 14 });
   }
   text(svg, x0 + w / 2, 418, t("days"), { "text-anchor": "middle", "font-size": 14 });
@@ -427,9 +435,9 @@ function renderCauses() {
   const svg = $("causes");
   svg.textContent = "";
   const d = state.data, day = state.day;
-  const names = Object.keys(d.left_by_cause);
-  const totals = names.map((c) => d.left_by_cause[c].slice(0, day + 1).reduce((s, v) => s + v, 0));
-  const top = niceMax(Math.max(1, ...totals));
+  const names = d.left_by_cause.map((c) => c[0]);
+  const totals = d.left_by_cause.map((c) => c[1].slice(0, day + 1).reduce((s, v) => s + v, 0));
+  const top = niceAxis(Math.max(1, ...totals), 5).top;
   names.forEach((c, k) => {
     const y = 8 + k * 31;
     text(svg, 250, y + 19, t("c_" + c), { "text-anchor": "end", "font-size": 15 });
@@ -437,11 +445,11 @@ function renderCauses() {
     text(svg, 264 + (330 * totals[k]) / top, y + 19, String(totals[k]), { "font-size": 15, class: "cause-" + c });
   });
   if (d.batch_left_by_cause && day === lastDay()) {
-    const all = Object.values(d.batch_left_by_cause).reduce((s, v) => s + v, 0) || 1;
-    const parts = Object.entries(d.batch_left_by_cause).filter(([, v]) => v > 0)
+    const all = d.batch_left_by_cause.reduce((s, c) => s + c[1], 0) || 1;
+    const parts = d.batch_left_by_cause.filter(([, v]) => v > 0)
       .sort((a, b) => b[1] - a[1]).slice(0, 3)
       .map(([c, v]) => t("c_" + c) + " " + Math.round((100 * v) / all) + "%");
-    text(svg, 10, 226, t("in_batch") + " " + parts.join(", "), { "font-size": 14 });
+    text(svg, 10, 244, t("in_batch") + " " + parts.join(", "), { "font-size": 14 });
   }
 }
 
@@ -516,7 +524,7 @@ function applyLanguage() {
     if (e.dataset.i18n === "story_hint" && state.story) continue;
     e.textContent = t(e.dataset.i18n);
   }
-  $("lang").textContent = state.lang === "zh" ? "English" : "中文";
+  $("lang").textContent = state.lang === "zh" ? "English (L)" : "中文 (L)";
   if (state.current) for (const s of state.current.sliders) showSlider(s);
   renderLegend();
   if (state.data) { prepareGraph(); render(); }
