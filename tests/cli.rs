@@ -16,7 +16,7 @@ use crate::util::{
 
 /// Result files of a run with referrals on (the default): the data, then
 /// the charts drawn from it and the handout.
-const RESULT_FILES: [&str; 17] = [
+const RESULT_FILES: [&str; 18] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
@@ -30,6 +30,7 @@ const RESULT_FILES: [&str; 17] = [
     "churn.svg",
     "referrals.png",
     "referrals.svg",
+    "tree.png",
     "tree.svg",
     "economics.png",
     "economics.svg",

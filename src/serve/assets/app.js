@@ -79,7 +79,7 @@ const TEXT = {
 
 const COLOUR = {
   a: "#0072B2", s: "#E69F00", m: "#CC79A7", x: "#999999",
-  lesson: "#009E73", event: "#D55E00", reward: "#F0E442", push: "#56B4E9",
+  lesson: "#56B4E9", event: "#D55E00", reward: "#F0E442", push: "#000000",
   boredom: "#E69F00", unmet_need: "#56B4E9", lost_trust: "#D55E00", annoyance: "#CC79A7",
   friends: "#009E73", fee_not_renewed: "#0072B2", removed: "#000000",
 };
