@@ -322,6 +322,14 @@ pub fn build(req: &RunRequest, default_runs: u32) -> Result<Scenario, String> {
         if !value.is_finite() {
             return Err(format!("slider `{id}` needs a finite number"));
         }
+        if let (Section::List(k), true) = (def.section, value == def.off) {
+            // 0 meetups: no `[[event]]` at all (a capacity of 0 is out of
+            // range, and "none" is what the slider says).
+            tree.as_table_mut()
+                .expect("a scenario is a table")
+                .remove(k);
+            continue;
+        }
         if !has_section(&tree, def.section) {
             if value == def.off {
                 continue;
@@ -722,6 +730,11 @@ mod tests {
         assert_eq!(s.spec().events[0].capacity, 12);
         r.moderation = Some(true);
         assert!(build(&r, 1).unwrap().spec().moderation.is_some());
+        // Meetups at 0 remove a scenario's events.
+        let mut r = req("offline-community.toml");
+        assert_eq!(build(&r, 1).unwrap().spec().events.len(), 1);
+        r.values.insert("meetup".into(), 0.0);
+        assert!(build(&r, 1).unwrap().spec().events.is_empty());
     }
 
     #[test]

@@ -28,12 +28,13 @@ const TEXT = {
     try_lever: "What would have saved it? Rerun with one change:",
     lever_gain: "{g} days",
     in_batch: "In 20 groups:",
+    story_lang: "",
     sl_half_life: "Novelty half-life", un_half_life: "days",
     sl_lesson_every: "A lesson every", un_lesson_every: "days",
     sl_lesson_quality: "Lesson quality", un_lesson_quality: "(0 poor – 1 excellent)",
     sl_invite_rate: "Members invite friends", un_invite_rate: "% chance a day",
     sl_fee: "Membership fee", un_fee: "yuan",
-    sl_meetup: "Offline meetup (day 30)", un_meetup: "people",
+    sl_meetup: "Offline meetup size", un_meetup: "people",
     sl_launch: "Launch members", un_launch: "people",
     sl_days: "Days to simulate", un_days: "days",
     c_boredom: "bored (interest faded)", c_unmet_need: "needs not met", c_lost_trust: "lost trust",
@@ -63,12 +64,13 @@ const TEXT = {
     try_lever: "怎样才能救活它？只改一处重新运行：",
     lever_gain: "{g} 天",
     in_batch: "20 个社群中：",
+    story_lang: "（故事由 commsim explain 生成，目前只有英文。）",
     sl_half_life: "新鲜感半衰期", un_half_life: "天",
     sl_lesson_every: "每隔几天一节课", un_lesson_every: "天",
     sl_lesson_quality: "课程质量", un_lesson_quality: "（0 差 – 1 极好）",
     sl_invite_rate: "成员邀请朋友", un_invite_rate: "% 每天的概率",
     sl_fee: "入群费", un_fee: "元",
-    sl_meetup: "线下聚会（第 30 天）", un_meetup: "人",
+    sl_meetup: "线下聚会人数", un_meetup: "人",
     sl_launch: "首批成员", un_launch: "人",
     sl_days: "模拟天数", un_days: "天",
     c_boredom: "厌倦（新鲜感消退）", c_unmet_need: "需求未满足", c_lost_trust: "失去信任",
@@ -490,7 +492,7 @@ function renderLegend() {
 function renderStory() {
   const e = state.story;
   if (!e) return;
-  $("story").textContent = e.story;
+  $("story").textContent = e.story + (t("story_lang") ? " " + t("story_lang") : "");
   const box = $("levers");
   box.textContent = "";
   if (!e.levers.length) return;
