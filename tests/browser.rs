@@ -467,5 +467,11 @@ fn readme_screenshot() {
     let bytes = base64(r["data"].as_str().unwrap());
     std::fs::create_dir_all("docs/img").unwrap();
     std::fs::write("docs/img/classroom.png", bytes).unwrap();
+    if let Ok(path) = std::env::var("COMMSIM_SCREENSHOT_ZH") {
+        // The same page in Chinese, for checking the labels by eye.
+        b.eval("document.getElementById('lang').click()");
+        let r = b.call("Page.captureScreenshot", json!({ "format": "png" }));
+        std::fs::write(path, base64(r["data"].as_str().unwrap())).unwrap();
+    }
     assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
 }

@@ -492,6 +492,8 @@ pub fn run(req: &RunRequest, threads: usize) -> Result<Value, String> {
     let mut people: Vec<u32> = Vec::new();
     let mut joined_day: Vec<u32> = Vec::new();
     let mut states: Vec<String> = Vec::new();
+    // Everyone who ever joined, drawn or not (beyond MAX_PEOPLE).
+    let mut ever = vec![false; g.node_count()];
     let mut everyone = 0usize;
     let run0 = model::simulate_observed(&watched, &params, g, 0, |day, members| {
         let mut codes = vec![b'-'; people.len()];
@@ -499,7 +501,9 @@ pub fn run(req: &RunRequest, threads: usize) -> Result<Value, String> {
             let i = match index.get(&id) {
                 Some(&i) => i,
                 None => {
-                    everyone += 1;
+                    if !std::mem::replace(&mut ever[id as usize], true) {
+                        everyone += 1;
+                    }
                     if people.len() >= MAX_PEOPLE {
                         continue;
                     }
@@ -784,6 +788,7 @@ mod tests {
         assert_eq!(states.len(), members.len());
         // The drawn members on each day add up to the day's members (all of
         // them fit in the view for the default scenario).
+        assert_eq!(v["people_total"], v["summary"]["total_joined"]);
         let all_drawn = v["people_total"].as_u64().unwrap() as usize <= MAX_PEOPLE;
         for (d, s) in states.iter().enumerate() {
             let n = s
@@ -797,6 +802,18 @@ mod tests {
             } else {
                 assert!(n as f64 <= members[d], "day {d}");
             }
+        }
+    }
+
+    #[test]
+    fn a_large_group_draws_its_first_joiners_and_counts_everyone() {
+        let v = run(&req("multi-group-fission.toml"), 2).unwrap();
+        let joined = v["summary"]["total_joined"].as_u64().unwrap();
+        assert!(joined as usize > MAX_PEOPLE, "{joined}");
+        assert_eq!(v["people_total"].as_u64(), Some(joined));
+        assert_eq!(v["people"].as_array().unwrap().len(), MAX_PEOPLE);
+        for s in v["states"].as_array().unwrap() {
+            assert_eq!(s.as_str().unwrap().len(), MAX_PEOPLE);
         }
     }
 }
