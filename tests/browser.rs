@@ -401,6 +401,19 @@ fn the_classroom_page_works_in_a_real_browser() {
     b.eval("document.dispatchEvent(new KeyboardEvent('keydown', {key: 's'}))");
     b.wait_for("document.getElementById('day').dataset.day === '1'");
 
+    // The story, and a lever that reruns the group with one change.
+    b.eval("document.getElementById('explain').click()");
+    b.wait_for("document.querySelectorAll('#levers button.lever').length > 0");
+    let story = b.eval("document.getElementById('story').textContent");
+    assert!(story.as_str().unwrap().contains("honeymoon"), "{story}");
+    let before = b.eval("JSON.stringify(state.data.rows.members)");
+    b.eval("document.querySelector('#levers button.lever').click()");
+    b.wait_for("!!state.lever && !state.busy");
+    assert_ne!(
+        b.eval("JSON.stringify(state.data.rows.members)"),
+        before,
+        "the lever reran the group"
+    );
     assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
 }
 

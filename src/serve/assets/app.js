@@ -580,6 +580,8 @@ async function init() {
   document.addEventListener("keydown", (e) => {
     const tag = (e.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "select" || e.ctrlKey || e.metaKey || e.altKey) return;
+    // Space and Enter on a focused button press that button.
+    if (tag === "button" && (e.key === " " || e.key === "Enter")) return;
     const k = e.key.toLowerCase();
     if (k === "r") onRun();
     else if (k === "s") onStep();
