@@ -485,6 +485,16 @@ fn readme_screenshot() {
         b.eval("document.getElementById('lang').click()");
         let r = b.call("Page.captureScreenshot", json!({ "format": "png" }));
         std::fs::write(path, base64(r["data"].as_str().unwrap())).unwrap();
+        b.eval("document.getElementById('lang').click()");
+    }
+    if let Ok(path) = std::env::var("COMMSIM_SCREENSHOT_SMALL") {
+        // A 1280 × 720 projector.
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": false}),
+        );
+        let r = b.call("Page.captureScreenshot", json!({ "format": "png" }));
+        std::fs::write(path, base64(r["data"].as_str().unwrap())).unwrap();
     }
     assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
 }
