@@ -21,7 +21,7 @@ const TEXT = {
     members_axis: "Members", active_axis: "Active members (spoke today)",
     scenario_value: "scenario", none: "none", off: "off (none)",
     lesson: "lesson", event: "meetup", reward: "reward", push: "sales push",
-    band: "20 groups: middle 50% and 90%", median: "median of 20", this_group: "this group (solid line)",
+    band: "20 groups: middle 50% and 90%", median: "median of 20", this_group: "this group: solid lines",
     loading: "Simulating…", thinking: "Running 20 groups and their counterfactuals…",
     shown: "Showing the first {n} of {m} people who joined.",
     lever_on: "Rerun with the lever: {l}",
@@ -57,7 +57,7 @@ const TEXT = {
     members_axis: "成员数", active_axis: "活跃成员（今天发言）",
     scenario_value: "场景值", none: "无", off: "关（没有）",
     lesson: "课程", event: "线下聚会", reward: "奖励", push: "促销",
-    band: "20 个社群：中间 50% 和 90%", median: "20 个的中位数", this_group: "这个社群（实线）",
+    band: "20 个社群：中间 50% 和 90%", median: "20 个的中位数", this_group: "这个社群：实线",
     loading: "模拟中…", thinking: "正在运行 20 个社群及其反事实…",
     shown: "显示最先加入的 {m} 人中的 {n} 人。",
     lever_on: "用这个杠杆重新运行：{l}",
@@ -544,7 +544,8 @@ function chooseScenario(file) {
   state.story = null;
   $("story").textContent = t("story_hint");
   $("levers").textContent = "";
-  $("description").textContent = state.current.title + " — " + state.current.description;
+  $("description").textContent = state.current.description;
+  $("description").title = state.current.title;
   buildSliders();
   applyLanguage();
   changed();
