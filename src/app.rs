@@ -148,10 +148,11 @@ fn num(x: f64) -> String {
     }
 }
 
-/// `commsim plot`: redraws the charts of a results folder from its CSV
-/// files, in place, and lists the files written.
+/// `commsim plot`: redraws the charts of a results folder (and report.html)
+/// from its CSV files, in place, and lists the files written.
 pub fn plot(dir: &Path, out: &mut impl Write) -> Result<Vec<PathBuf>> {
-    let written = crate::plot::render_all(dir)?;
+    let mut written = crate::plot::render_all(dir)?;
+    written.push(crate::plot::handout::write_run(dir)?);
     for path in &written {
         writeln!(out, "wrote {}", path.display()).map_err(|e| Error::io("stdout", e))?;
     }

@@ -312,6 +312,7 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
         ))
     });
     output::check_target(&dir, opts.force)?;
+    let tomls: Vec<String> = scenarios.iter().map(|s| s.to_toml()).collect();
     let mut all = Vec::new();
     for s in scenarios {
         all.push(run_scenario(s, opts.threads)?);
@@ -343,7 +344,23 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
         }
         output::write_text(&staging.join("compare.csv"), &csv)?;
         output::write_text(&staging.join("compare_bands.csv"), &bands_csv(&names, &all))?;
-        crate::plot::reports::render_compare(staging)
+        crate::plot::reports::render_compare(staging)?;
+        let mut text = Vec::new();
+        report(&names, &rows, runs, seed, opts.independent, &dir, &mut text)
+            .map_err(|e| Error::io("report.html", e))?;
+        let listed: Vec<(String, String)> = names
+            .iter()
+            .zip(&tomls)
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect();
+        crate::plot::handout::write(
+            staging,
+            &format!("commsim compare: {}", names.join(" vs ")),
+            crate::plot::handout::Story::Compare(&String::from_utf8_lossy(&text)),
+            &["compare.svg"],
+            &listed,
+        )
+        .map(|_| ())
     })?;
     if !opts.quiet {
         report(&names, &rows, runs, seed, opts.independent, &dir, out)

@@ -566,7 +566,15 @@ pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
             &staging.join("counterfactuals.csv"),
             &counterfactuals_csv(&e),
         )?;
-        crate::plot::reports::render_counterfactuals(staging, &e.name)
+        crate::plot::reports::render_counterfactuals(staging, &e.name)?;
+        crate::plot::handout::write(
+            staging,
+            &format!("commsim explain: {}", e.name),
+            crate::plot::handout::Story::Explain(&md),
+            &["counterfactuals.svg"],
+            &[(scenario.spec().name.clone(), scenario.to_toml())],
+        )
+        .map(|_| ())
     })?;
     if !opts.quiet {
         writeln!(

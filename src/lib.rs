@@ -17,6 +17,7 @@ pub mod referral;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
+pub mod serve;
 pub mod stats;
 pub mod sweep;
 

@@ -135,6 +135,18 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve the classroom page on 127.0.0.1: sliders, a live group, charts.
+    Serve {
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Open the page in the default browser (xdg-open).
+        #[arg(long)]
+        open: bool,
+        /// Stop by itself after this many seconds (for tests and demos).
+        #[arg(long, hide = true)]
+        quit_after: Option<u64>,
+    },
     /// Redraw the charts of a results folder from its CSV files.
     Plot {
         /// Results folder written by `commsim run` (holding daily.csv).
@@ -275,6 +287,18 @@ fn main() -> ExitCode {
             )
             .map(|_| ())
         }),
+        Command::Serve {
+            port,
+            open,
+            quit_after,
+        } => commsim::serve::serve(
+            &commsim::serve::ServeOptions {
+                port,
+                open,
+                quit_after: quit_after.map(std::time::Duration::from_secs),
+            },
+            &mut stdout,
+        ),
         Command::Plot { dir } => app::plot(&dir, &mut stdout).map(|_| ()),
         Command::Sweep {
             sweep,

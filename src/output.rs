@@ -29,7 +29,8 @@ pub const RESULT_FILES: [&str; 8] = [
 ];
 
 /// Files `commsim compare` and `commsim explain` write.
-pub const REPORT_FILES: [&str; 5] = [
+pub const REPORT_FILES: [&str; 6] = [
+    "report.html",
     "compare.csv",
     "compare_bands.csv",
     "explain.md",
@@ -466,6 +467,7 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
         // Charts are drawn from the files just written, exactly as
         // `commsim plot` would draw them, and are part of the atomic result.
         crate::plot::render_all(staging)?;
+        crate::plot::handout::write_run(staging)?;
         Ok(())
     })
 }

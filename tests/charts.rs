@@ -14,13 +14,14 @@ use tempfile::TempDir;
 use crate::util::{check, column, commsim, read_csv, read_text, small_with, stdout, write, SMALL};
 
 /// Chart files with their size in pixels.
-const CHARTS: [(&str, (u32, u32)); 9] = [
+const CHARTS: [(&str, (u32, u32)); 10] = [
     ("lifecycle.png", (1200, 700)),
     ("lifecycle.svg", (1200, 700)),
     ("churn.png", (1200, 700)),
     ("churn.svg", (1200, 700)),
     ("referrals.png", (1200, 700)),
     ("referrals.svg", (1200, 700)),
+    ("tree.png", (1200, 800)),
     ("tree.svg", (1200, 800)),
     ("economics.png", (1200, 700)),
     ("economics.svg", (1200, 700)),
@@ -638,4 +639,41 @@ fn no_crate_turns_on_plotters_ttf_feature_which_needs_system_fonts() {
         .find(|l| l.starts_with("plotters = "))
         .expect("plotters is a dependency");
     assert!(plotters.contains("default-features = false"), "{plotters}");
+}
+
+#[test]
+fn lifecycle_shows_active_members_on_their_own_panel_and_marks_strategy_days() {
+    let dir = tmp();
+    let text = format!(
+        "{SMALL}\n[content]\nschedule = {{ start = 2, every = 5 }}\n\n[[event]]\nschedule = {{ days = [6] }}\n"
+    );
+    let res = run(&dir, &text);
+    svg_has(
+        &res,
+        "lifecycle.svg",
+        &["active members", "people", "lesson days", "event days"],
+    );
+    let svg = read_text(&res.join("lifecycle.svg"));
+    // Two panels, each with its own y axis label.
+    assert_eq!(svg.matches(">\npeople\n<").count(), 1, "one members panel");
+    assert_eq!(
+        svg.matches(">\nactive members\n<").count(),
+        1,
+        "one active panel"
+    );
+    // The marks come from the folder's scenario.toml alone: without it the
+    // chart has none, and `commsim plot` with it restores them byte for byte.
+    let scenario = std::fs::read(res.join("scenario.toml")).unwrap();
+    std::fs::remove_file(res.join("scenario.toml")).unwrap();
+    check(&commsim(&["plot", "res"], dir.path()), 0, &[]);
+    let without = read_text(&res.join("lifecycle.svg"));
+    assert!(!without.contains("lesson days"));
+    std::fs::write(res.join("scenario.toml"), scenario).unwrap();
+    check(&commsim(&["plot", "res"], dir.path()), 0, &[]);
+    assert_eq!(read_text(&res.join("lifecycle.svg")), svg);
+    // A scenario without lessons or events marks nothing.
+    let dir = tmp();
+    let res = run(&dir, &format!("{SMALL}\n[content]\nenabled = false\n"));
+    let svg = read_text(&res.join("lifecycle.svg"));
+    assert!(!svg.contains("lesson days") && !svg.contains("event days"));
 }

@@ -15,8 +15,8 @@ use crate::util::{
 };
 
 /// Result files of a run with referrals on (the default): the data, then
-/// the charts drawn from it.
-const RESULT_FILES: [&str; 19] = [
+/// the charts drawn from it and the handout.
+const RESULT_FILES: [&str; 20] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",
@@ -31,11 +31,13 @@ const RESULT_FILES: [&str; 19] = [
     "churn.svg",
     "referrals.png",
     "referrals.svg",
+    "tree.png",
     "tree.svg",
     "economics.png",
     "economics.svg",
     "survival.png",
     "survival.svg",
+    "report.html",
 ];
 
 fn tmp() -> TempDir {

@@ -3,12 +3,15 @@
 //! Run with `cargo test --release` (the statistical tests simulate large
 //! populations and are slow in debug builds).
 
+mod browser;
 mod charts;
 mod claims;
 mod cli;
+mod handout;
 mod properties;
 mod reference;
 mod reports;
+mod serve;
 mod slurm;
 mod sweep;
 mod util;

@@ -6,8 +6,11 @@
 //! implemented here, with its parameters and source; keep the two in step.
 
 mod day;
+mod observe;
 mod params;
 mod world;
+
+pub use observe::{simulate_observed, MemberState};
 
 pub use params::probability_weight;
 pub use params::Params;
@@ -174,6 +177,18 @@ pub struct RunOutput {
 
 /// Simulates run `run` of `scenario` on `graph`.
 pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -> RunOutput {
+    simulate_with(scenario, params, graph, run, |_, _| {})
+}
+
+/// [`simulate`], calling `after_day(world, day)` at the end of launch day 0
+/// and of every later day (the classroom page's live view reads it).
+pub(crate) fn simulate_with(
+    scenario: &Scenario,
+    params: &Params,
+    graph: &Graph,
+    run: u32,
+    mut after_day: impl FnMut(&world::World, u32),
+) -> RunOutput {
     let spec = scenario.spec();
     let key = RunKey::new(spec.seed, run as u64);
     let mut world = world::World::new(params, graph, key);
@@ -182,9 +197,11 @@ pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -
     let mut groups = Vec::new();
     days.push(world.launch(params, &mut referrals));
     groups.append(&mut world.day_groups);
+    after_day(&world, 0);
     for d in 1..=spec.days {
         days.push(world.step(params, d, &mut referrals));
         groups.append(&mut world.day_groups);
+        after_day(&world, d);
     }
     let mut summary = summarise(&days, spec.lifetime.fraction);
     // The tree metrics need the referral list, so they are computed before

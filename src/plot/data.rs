@@ -55,6 +55,9 @@ pub struct Results {
     /// Per run, in the order of `daily`, its referrals; `None` when the
     /// folder has no referrals.csv (`output.referrals = false`).
     pub referrals: Option<Vec<Vec<Referral>>>,
+    /// Strategy days (lessons, events, rewards, pushes) from the folder's
+    /// resolved scenario.toml; empty when it has none.
+    pub marks: Vec<(u32, super::marks::Mark)>,
 }
 
 impl Results {
@@ -216,7 +219,13 @@ pub fn load(dir: &Path) -> Result<Results> {
     } else {
         None
     };
+    let days = daily.first().map_or(0, |d| d.len().saturating_sub(1)) as u32;
+    let marks = strategy_days(dir)
+        .into_iter()
+        .filter(|&(d, _)| d <= days)
+        .collect();
     Ok(Results {
+        marks,
         name: scenario_name(dir)?,
         run_ids,
         daily,
@@ -432,6 +441,17 @@ fn read_referrals(path: PathBuf, daily_runs: &[u64]) -> Result<Vec<Vec<Referral>
 
 /// The scenario's name, for titles: scenario.toml's `name`, else
 /// meta.json's `scenario`, else the folder's own name.
+/// The strategy days of the folder's scenario.toml. A file this version
+/// cannot read as a scenario (or none) has no marks; the charts are drawn
+/// without them.
+fn strategy_days(dir: &Path) -> Vec<(u32, super::marks::Mark)> {
+    std::fs::read_to_string(dir.join("scenario.toml"))
+        .ok()
+        .and_then(|t| toml::from_str::<crate::scenario::ScenarioFile>(&t).ok())
+        .map(|s| super::marks::strategy_days(&s))
+        .unwrap_or_default()
+}
+
 fn scenario_name(dir: &Path) -> Result<String> {
     let toml_path = dir.join("scenario.toml");
     if toml_path.is_file() {

@@ -22,7 +22,9 @@ pub mod churn;
 pub mod data;
 pub mod economics;
 pub mod glyphs;
+pub mod handout;
 pub mod lifecycle;
+pub mod marks;
 pub mod members;
 pub mod referrals;
 pub mod reports;
@@ -43,13 +45,14 @@ use glyphs::CrispText;
 
 /// Chart files written into a results folder (the survival chart only
 /// when it has members.csv).
-pub const CHART_FILES: [&str; 11] = [
+pub const CHART_FILES: [&str; 12] = [
     "lifecycle.png",
     "lifecycle.svg",
     "churn.png",
     "churn.svg",
     "referrals.png",
     "referrals.svg",
+    "tree.png",
     "tree.svg",
     "economics.png",
     "economics.svg",
@@ -59,7 +62,7 @@ pub const CHART_FILES: [&str; 11] = [
 
 /// Size of every chart but the tree, in pixels.
 pub const SIZE: (u32, u32) = (1200, 700);
-/// Size of the tree chart (SVG only), in pixels.
+/// Size of the tree chart, in pixels.
 pub const TREE_SIZE: (u32, u32) = (1200, 800);
 
 /// The font family every chart uses. SVG files name it as written here, so
@@ -151,6 +154,7 @@ pub fn render_all(dir: &Path) -> Result<Vec<PathBuf>> {
     written.push(svg(dir, "churn", SIZE, |a| churn::draw(a, &r))?);
     written.push(png(dir, "referrals", |a| referrals::draw(a, &r))?);
     written.push(svg(dir, "referrals", SIZE, |a| referrals::draw(a, &r))?);
+    written.push(png_sized(dir, "tree", TREE_SIZE, |a| tree::draw(a, &r))?);
     written.push(svg(dir, "tree", TREE_SIZE, |a| tree::draw(a, &r))?);
     written.push(png(dir, "economics", |a| economics::draw(a, &r))?);
     written.push(svg(dir, "economics", SIZE, |a| economics::draw(a, &r))?);
@@ -183,13 +187,25 @@ pub(crate) fn png(
         &DrawingArea<CrispText<BitMapBackend<'b>>, Shift>,
     ) -> DrawResult<CrispText<BitMapBackend<'b>>>,
 ) -> Result<PathBuf> {
+    png_sized(dir, stem, SIZE, draw)
+}
+
+/// Draws `stem`.png of `size` into `dir`.
+pub(crate) fn png_sized(
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    draw: impl for<'b> FnOnce(
+        &DrawingArea<CrispText<BitMapBackend<'b>>, Shift>,
+    ) -> DrawResult<CrispText<BitMapBackend<'b>>>,
+) -> Result<PathBuf> {
     let path = dir.join(format!("{stem}.png"));
     let tmp = dir.join(format!(".{stem}.partial.png"));
-    let (w, h) = SIZE;
+    let (w, h) = size;
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     let drawn = (|| {
         {
-            let area = CrispText(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
+            let area = CrispText(BitMapBackend::with_buffer(&mut rgb, size)).into_drawing_area();
             draw(&area).map_err(|e| draw_error(&path, e))?;
             area.present().map_err(|e| draw_error(&path, e))?;
         }

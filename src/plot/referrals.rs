@@ -376,6 +376,7 @@ mod tests {
             causes: vec![],
             bands: BTreeMap::new(),
             referrals,
+            marks: vec![],
         }
     }
 
