@@ -311,7 +311,7 @@ fn the_classroom_page_works_in_a_real_browser() {
         assert!(s[2].as_str().unwrap().contains(' '), "value and unit: {s}");
     }
     assert!(
-        b.eval("document.getElementById('mark-half_life').textContent.includes('4')")
+        b.eval("document.getElementById('mark-half_life').textContent.includes('2')")
             == json!(true)
     );
 
@@ -435,7 +435,7 @@ fn report_html_renders_its_charts_from_disk_without_the_network() {
         "[...document.querySelectorAll('figure svg')].map(s => { const r = s.getBoundingClientRect(); return [r.width, r.height, s.querySelectorAll('text').length]; })",
     );
     let sizes = sizes.as_array().unwrap();
-    assert_eq!(sizes.len(), 5, "{sizes:?}");
+    assert_eq!(sizes.len(), 6, "{sizes:?}");
     for s in sizes {
         assert!(
             s[0].as_f64().unwrap() > 300.0 && s[1].as_f64().unwrap() > 150.0,

@@ -16,7 +16,7 @@ use crate::util::{
 
 /// Result files of a run with referrals on (the default): the data, then
 /// the charts drawn from it and the handout.
-const RESULT_FILES: [&str; 20] = [
+const RESULT_FILES: [&str; 21] = [
     "daily.csv",
     "runs.csv",
     "referrals.csv",

@@ -32,13 +32,13 @@ fn run_writes_a_self_contained_report_that_plot_redraws() {
     assert!(html.contains("<h1>commsim run: small</h1>"));
     assert!(html.contains("<td>peak members</td>"));
     // Every SVG chart of the folder is inline.
-    for chart in ["lifecycle", "churn", "referrals", "tree", "economics"] {
+    for chart in ["lifecycle", "churn", "survival", "referrals", "tree", "economics"] {
         assert!(
             html.contains(&format!("<figure id=\"{chart}\">\n<svg")),
             "{chart}"
         );
     }
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
     // The scenario, as written in the folder.
     assert!(html.contains("name = &quot;small&quot;"));
     // `commsim plot` draws it again from the folder's files, byte for byte.

@@ -197,7 +197,7 @@ fn scenarios_list_every_shipped_file_with_sliders() {
     assert!((6..=10).contains(&sliders.len()));
     let half = sliders.iter().find(|s| s["id"] == "half_life").unwrap();
     assert_eq!(half["path"], "interest.half_life");
-    assert_eq!(half["value"].as_f64(), Some(4.0), "the scenario's value");
+    assert_eq!(half["value"].as_f64(), Some(2.0), "the scenario's value");
 }
 
 #[test]

@@ -337,6 +337,7 @@ mod tests {
             causes: Vec::new(),
             bands: Default::default(),
             referrals: None,
+            marks: Vec::new(),
         }
     }
 

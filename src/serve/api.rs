@@ -43,6 +43,7 @@ macro_rules! shipped {
 pub const SCENARIOS: &[Shipped] = shipped!(
     "default.toml",
     "no-operation.toml",
+    "family-group.toml",
     "free-interest-group.toml",
     "kol-led.toml",
     "offline-community.toml",
