@@ -61,11 +61,12 @@ pub fn run(opts: &RunOptions, out: &mut impl Write) -> Result<PathBuf> {
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join(&scenario.spec().name));
     // Refuse early: before any work is done.
-    output::check_target(&dir, opts.force)?;
+    // The folder stays locked until the results are in place.
+    let target = output::claim(&dir, opts.force)?;
     let (scenario, graph) = batch::prepare(scenario, threads)?;
     let progress = !opts.quiet && std::io::stderr().is_terminal();
     let batch = batch::run_batch(scenario, graph, BatchOptions { threads, progress })?;
-    output::write_results(&dir, &batch, opts.force)?;
+    output::write_results(target, &batch)?;
     if !opts.quiet {
         headline(&batch, &dir, out).map_err(|e| Error::io("stdout", e))?;
     }

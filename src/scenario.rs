@@ -39,7 +39,10 @@ pub struct ScenarioFile {
     pub days: u32,
     /// Monte Carlo runs.
     pub runs: u32,
-    /// Master seed.
+    /// Master seed: any u64. Written as a TOML integer up to 2^63 - 1 and as
+    /// a string of digits above (TOML integers are signed 64-bit); both forms
+    /// are read (see [`seed_serde`]).
+    #[serde(with = "seed_serde")]
     pub seed: u64,
     pub population: Population,
     pub roles: Roles,
@@ -765,7 +768,27 @@ impl Scenario {
             self.spec.seed = s;
         }
         check(&self.spec).map_err(|m| Error::Usage(format!("{m} (from the command line)")))?;
+        self.check_round_trip()?;
         Ok(self)
+    }
+
+    /// Checks that the resolved scenario written with the results
+    /// (scenario.toml) reads back as this very scenario, so that a finished
+    /// batch can always be rerun from its folder. Called before any
+    /// simulation work, so a value that cannot be written fails at once.
+    pub fn check_round_trip(&self) -> Result<()> {
+        let fail = |why: String| Error::Scenario {
+            path: self.source.clone(),
+            message: format!(
+                "the resolved scenario would not read back ({why}); please report this as a bug"
+            ),
+        };
+        let text = toml::to_string(&self.spec).map_err(|e| fail(e.to_string()))?;
+        let back: ScenarioFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        if back != self.spec {
+            return Err(fail("a value changed when written and read back".into()));
+        }
+        Ok(())
     }
 
     /// A copy with `edit` applied to the file's shape, checked again.
@@ -797,6 +820,73 @@ impl Scenario {
         match self.spec.population.graph {
             GraphSpec::File { .. } => self.spec.population.size,
             _ => Some(self.spec.population.size.unwrap_or(DEFAULT_POPULATION)),
+        }
+    }
+}
+
+/// Reading and writing a seed: any u64, although TOML integers stop at
+/// 2^63 - 1 (i64::MAX). A seed is written as an integer when it fits and as a
+/// string of decimal digits (`seed = "9223372036854775808"`) when it does
+/// not; either form is read. docs/scenario.md documents this.
+pub mod seed_serde {
+    use serde::{de, Deserializer, Serializer};
+
+    /// What a seed may be, for messages.
+    pub const ALLOWED: &str = "a whole number from 0 to 18446744073709551615 (above 9223372036854775807 write it as a string of digits, e.g. \"9223372036854775808\")";
+
+    pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*seed) {
+            Ok(i) => s.serialize_i64(i),
+            Err(_) => s.serialize_str(&seed.to_string()),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(SeedVisitor)
+    }
+
+    /// For `Option<u64>` seeds (sweep files).
+    pub mod option {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(seed: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+            match seed {
+                Some(v) => super::serialize(v, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
+
+    struct SeedVisitor;
+
+    impl de::Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(ALLOWED)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("seed = {v} is negative: a seed is {ALLOWED}")))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom(format!(
+                    "seed = {v:?} is not a string of digits: a seed is {ALLOWED}"
+                )));
+            }
+            v.parse::<u64>()
+                .map_err(|_| E::custom(format!("seed = {v:?} is too large: a seed is {ALLOWED}")))
         }
     }
 }

@@ -8,6 +8,7 @@ mod claims;
 mod cli;
 mod properties;
 mod reference;
+mod regression;
 mod reports;
 mod slurm;
 mod sweep;

@@ -69,6 +69,10 @@ impl DesignKind {
 struct SweepFile {
     base: PathBuf,
     runs: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::scenario::seed_serde::option::deserialize"
+    )]
     seed: Option<u64>,
     design: DesignKind,
     samples: Option<u64>,

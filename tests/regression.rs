@@ -1,0 +1,243 @@
+//! Regression tests for the faults of issue 13 ("hard edges"), each named
+//! after the fault it guards.
+
+use std::path::Path;
+
+use tempfile::TempDir;
+
+use crate::util::{
+    check, commsim, listing, read_csv, read_results, read_text, results_without_meta, small_with,
+    write, SMALL,
+};
+
+fn tmp() -> TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// Names directly in `dir`, sorted, hidden ones included.
+fn top(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------
+// 1. Seeds of 2^63 and above
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_seed_above_i64_max() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let big = "9223372036854775808";
+    let out = commsim(
+        &["run", "small.toml", "--seed", big, "--out", "a", "-q"],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let resolved = read_text(&dir.path().join("a/scenario.toml"));
+    assert!(
+        resolved.contains(&format!("seed = \"{big}\"")),
+        "the seed is not written as a string:\n{resolved}"
+    );
+    let (header, rows) = read_csv(&dir.path().join("a/runs.csv"));
+    let seed_col = header.iter().position(|h| h == "seed").unwrap();
+    assert_eq!(rows.len(), 4);
+    // The resolved scenario reruns to the same results.
+    let out = commsim(&["run", "a/scenario.toml", "--out", "b", "-q"], dir.path());
+    check(&out, 0, &[]);
+    assert_eq!(
+        results_without_meta(&dir.path().join("a")),
+        results_without_meta(&dir.path().join("b"))
+    );
+    // The largest seed, written in the file as a string, runs too.
+    write(
+        dir.path(),
+        "max.toml",
+        &small_with("seed = 7", "seed = \"18446744073709551615\""),
+    );
+    let out = commsim(&["run", "max.toml", "--out", "c", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let (_, rows_c) = read_csv(&dir.path().join("c/runs.csv"));
+    assert_ne!(rows[0][seed_col], rows_c[0][seed_col]);
+}
+
+#[test]
+fn regression_seed_above_i64_max_bad_forms_are_refused() {
+    for (seed, needle) in [
+        ("-1", "negative"),
+        ("\"12x\"", "not a string of digits"),
+        ("\"18446744073709551616\"", "too large"),
+        ("1.5", "seed"),
+    ] {
+        let dir = tmp();
+        write(
+            dir.path(),
+            "bad.toml",
+            &small_with("seed = 7", &format!("seed = {seed}")),
+        );
+        let out = commsim(&["run", "bad.toml"], dir.path());
+        check(&out, 2, &["bad.toml", needle]);
+        assert_eq!(top(dir.path()), ["bad.toml"]);
+    }
+}
+
+/// About half of a sweep's point seeds are 2^63 or more; the documented way
+/// to rerun a point (`commsim run point.toml --seed <seed>`) must work.
+#[test]
+fn regression_seed_above_i64_max_sweep_point_reruns() {
+    let dir = tmp();
+    write(dir.path(), "base.toml", SMALL);
+    write(
+        dir.path(),
+        "s.toml",
+        "base = \"base.toml\"\nruns = 2\nseed = \"9223372036854775809\"\ndesign = \"grid\"\n\
+         [[param]]\npath = \"content.quality\"\nvalues = [0.2, 0.4, 0.6, 0.8]\n",
+    );
+    let out = commsim(&["sweep", "s.toml", "--out", "sw", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let (header, rows) = read_csv(&dir.path().join("sw/points.csv"));
+    let seed_col = header.iter().position(|h| h == "seed").unwrap();
+    let big = rows
+        .iter()
+        .position(|r| r[seed_col].parse::<u64>().unwrap() > i64::MAX as u64)
+        .expect("some point seed is 2^63 or more");
+    let seed = rows[big][seed_col].clone();
+    let value = ["0.2", "0.4", "0.6", "0.8"][big];
+    write(
+        dir.path(),
+        "point.toml",
+        &format!("{SMALL}\n[content]\nquality = {value}\n"),
+    );
+    let out = commsim(
+        &[
+            "run",
+            "point.toml",
+            "--seed",
+            &seed,
+            "--runs",
+            "2",
+            "--out",
+            "p",
+            "-q",
+        ],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    assert!(read_text(&dir.path().join("p/scenario.toml")).contains(&format!("\"{seed}\"")));
+}
+
+// ---------------------------------------------------------------------------
+// 2. Two runs into one folder; 3. --force never leaves no folder
+// ---------------------------------------------------------------------------
+
+/// While one commsim holds the output folder, another is refused at once.
+#[test]
+fn regression_two_runs_into_one_folder_second_is_refused() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let res = dir.path().join("res");
+    let claim = commsim::output::claim(&res, false).expect("claim");
+    let out = commsim(&["run", "small.toml", "--out", "res"], dir.path());
+    check(&out, 2, &["another commsim is writing results into", "res"]);
+    drop(claim);
+    assert_eq!(top(dir.path()), ["small.toml"], "the lock file is left");
+    let out = commsim(&["run", "small.toml", "--out", "res", "-q"], dir.path());
+    check(&out, 0, &[]);
+    assert_eq!(top(dir.path()), ["res", "small.toml"]);
+}
+
+/// Started together, exactly one run writes the folder; the other exits 2
+/// (whichever way the race goes) and the results are one run's, complete.
+#[test]
+fn regression_two_runs_into_one_folder_started_together() {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "small.toml",
+        &small_with("runs = 4", "runs = 40"),
+    );
+    let spawn = || {
+        std::process::Command::new(crate::util::BIN)
+            .args(["run", "small.toml", "--out", "res", "-q"])
+            .current_dir(dir.path())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let mut codes = [a.status.code(), b.status.code()];
+    codes.sort();
+    assert_eq!(codes, [Some(0), Some(2)], "{a:?}\n{b:?}");
+    let failed = if a.status.code() == Some(2) { &a } else { &b };
+    let msg = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        msg.contains("another commsim is writing") || msg.contains("is not empty"),
+        "{msg}"
+    );
+    assert_eq!(top(dir.path()), ["res", "small.toml"]);
+    let out = commsim(&["run", "small.toml", "--out", "ref", "-q"], dir.path());
+    check(&out, 0, &[]);
+    assert_eq!(
+        results_without_meta(&dir.path().join("res")),
+        results_without_meta(&dir.path().join("ref"))
+    );
+}
+
+/// A crash in the middle of replacing results leaves the previous results
+/// under a set-aside name; the next command puts them back before anything
+/// else, and removes a crashed run's staging folder.
+#[test]
+fn regression_force_never_leaves_no_results_folder() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let out = commsim(&["run", "small.toml", "--out", "res", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let before = read_results(&dir.path().join("res"));
+    // What a kill between the two renames of a replacement leaves behind.
+    std::fs::rename(dir.path().join("res"), dir.path().join(".res.old-99999")).unwrap();
+    write(dir.path(), ".res.partial-99999/daily.csv", "half");
+    let out = commsim(&["run", "small.toml", "--out", "res"], dir.path());
+    check(&out, 2, &["res", "--force"]);
+    assert_eq!(top(dir.path()), ["res", "small.toml"]);
+    assert_eq!(read_results(&dir.path().join("res")), before);
+    // --force replaces the folder in one step and leaves no hidden names.
+    write(
+        dir.path(),
+        "other.toml",
+        &small_with("seed = 7", "seed = 8"),
+    );
+    let out = commsim(
+        &["run", "other.toml", "--out", "res", "--force", "-q"],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    assert_eq!(top(dir.path()), ["other.toml", "res", "small.toml"]);
+    assert_ne!(read_results(&dir.path().join("res")), before);
+}
+
+// ---------------------------------------------------------------------------
+// 8. --out naming the current folder
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_out_dot_in_empty_folder_leaves_nothing() {
+    let dir = tmp();
+    let out = commsim(&["run", "--out", ".", "--runs", "2"], dir.path());
+    check(&out, 2, &["--out .", "current folder"]);
+    assert!(listing(dir.path()).is_empty(), "{:?}", top(dir.path()));
+    assert!(top(dir.path()).is_empty(), "{:?}", top(dir.path()));
+}
+
+#[test]
+fn regression_out_name_of_250_characters_exits_2() {
+    let dir = tmp();
+    let name = "x".repeat(250);
+    let out = commsim(&["run", "--out", &name, "--runs", "2"], dir.path());
+    check(&out, 2, &["--out", "250 bytes", "at most 200"]);
+    assert!(top(dir.path()).is_empty(), "{:?}", top(dir.path()));
+}
