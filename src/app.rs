@@ -35,10 +35,16 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Checks a `--threads` value (default: all cores).
+/// Most worker threads accepted by `--threads`.
+pub const MAX_THREADS: usize = 4096;
+
+/// Checks a `--threads` value (default: all cores), before any thread starts.
 pub fn threads(t: Option<usize>) -> Result<usize> {
     match t {
-        Some(0) => Err(Error::Usage("--threads must be at least 1".to_string())),
+        Some(t) if !(1..=MAX_THREADS).contains(&t) => Err(Error::Usage(format!(
+            "--threads {t} is out of range: allowed 1 to {MAX_THREADS} (this machine has {} cores)",
+            default_threads()
+        ))),
         Some(t) => Ok(t),
         None => Ok(default_threads()),
     }
@@ -179,7 +185,8 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
     // Check parameters with the scenario checker, so the same ranges apply.
     let probe = Scenario::from_toml(
         &format!(
-            "[population]\nsize = {}\n[population.graph]\n{}",
+            // No launch members: `start.members` is no flag of this command.
+            "[start]\nmembers = 0\n[population]\nsize = {}\n[population.graph]\n{}",
             opts.size,
             toml::to_string(&opts.spec).expect("plain TOML")
         ),
@@ -187,6 +194,26 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
         Path::new("."),
         "graph",
     )?;
+    if opts.out.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {} is a folder: commsim graph writes one edge-list file; name the file, e.g. -o {}",
+            opts.out.display(),
+            opts.out.join("graph.edges").display()
+        )));
+    }
+    let Some(file_name) = opts.out.file_name().and_then(|n| n.to_str()) else {
+        return Err(Error::Usage(format!(
+            "-o {}: name a file (in UTF-8), e.g. -o graph.edges",
+            opts.out.display()
+        )));
+    };
+    if file_name.len() > output::MAX_FOLDER_NAME {
+        return Err(Error::Usage(format!(
+            "-o: the file name is {} bytes long; at most {} are allowed",
+            file_name.len(),
+            output::MAX_FOLDER_NAME
+        )));
+    }
     if opts.out.exists() && !opts.force {
         return Err(Error::Usage(format!(
             "{} exists; pass --force to replace it",
@@ -202,7 +229,11 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
         batch::available_memory(),
     )?;
     let g = batch::build_graph(spec, opts.size as usize, opts.seed)?;
-    let tmp = opts.out.with_extension("partial");
+    // A hidden name of our own beside the file, so that no file of the
+    // user's (such as `g.partial` beside `g.edges`) is ever overwritten.
+    let tmp = opts
+        .out
+        .with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         g.write_edge_list(&mut w)?;

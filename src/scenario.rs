@@ -702,9 +702,9 @@ pub struct Scenario {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+        let text = read_text_file(path, "scenario file").map_err(|message| Error::Scenario {
             path: path.to_path_buf(),
-            message: format!("cannot read scenario file: {e}"),
+            message,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let stem = path
@@ -733,6 +733,9 @@ impl Scenario {
             path: source.to_path_buf(),
             message,
         };
+        let tree: toml::Table =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        check_table_arrays(&tree, &ARRAY_SECTIONS).map_err(err)?;
         let mut spec: ScenarioFile =
             toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         if spec.name.is_empty() {
@@ -822,6 +825,50 @@ impl Scenario {
             _ => Some(self.spec.population.size.unwrap_or(DEFAULT_POPULATION)),
         }
     }
+}
+
+/// Largest scenario or sweep file read, in bytes: far above any real one,
+/// and small enough that a path such as /dev/zero is refused quickly.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a scenario or sweep file as UTF-8 text, refusing files larger than
+/// [`MAX_FILE_BYTES`]. `what` names the kind of file in messages.
+pub(crate) fn read_text_file(path: &Path, what: &str) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "cannot read {what}: it is larger than {} MiB, which no {what} is",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("cannot read {what}: it is not valid UTF-8 text ({e})"))
+}
+
+/// The scenario's sections that are arrays of tables: each is written
+/// `[[name]]`, once per item.
+pub const ARRAY_SECTIONS: [&str; 4] = ["channel", "reward", "giveaway", "event"];
+
+/// Refuses a section that should be an array of tables (`[[reward]]`) but is
+/// written as one table (`[reward]` or `reward = { ... }`), which serde would
+/// report as "invalid type: map, expected a sequence".
+pub(crate) fn check_table_arrays(
+    tree: &toml::Table,
+    sections: &[&str],
+) -> std::result::Result<(), String> {
+    for name in sections {
+        if let Some(toml::Value::Table(_)) = tree.get(*name) {
+            return Err(format!(
+                "[{name}] is written with single brackets: write [[{name}]]: a scenario can have several, one [[{name}]] table each"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reading and writing a seed: any u64, although TOML integers stop at

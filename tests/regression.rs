@@ -241,3 +241,233 @@ fn regression_out_name_of_250_characters_exits_2() {
     check(&out, 2, &["--out", "250 bytes", "at most 200"]);
     assert!(top(dir.path()).is_empty(), "{:?}", top(dir.path()));
 }
+
+// ---------------------------------------------------------------------------
+// 6. Edge-list lines with no end
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_graph_path_dev_zero_exits_2_quickly() {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "z.toml",
+        &small_with(
+            r#"graph = { model = "barabasi-albert", m = 2 }"#,
+            r#"graph = { model = "file", path = "/dev/zero" }"#,
+        )
+        .replace("size = 300\n", ""),
+    );
+    let start = std::time::Instant::now();
+    let out = commsim(&["run", "z.toml"], dir.path());
+    check(&out, 2, &["/dev/zero:1:", "longer than 4096 bytes"]);
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    assert_eq!(top(dir.path()), ["z.toml"]);
+    // A scenario path of /dev/zero is refused too, not read forever.
+    let out = commsim(&["run", "/dev/zero"], dir.path());
+    check(&out, 2, &["/dev/zero", "larger than 16 MiB"]);
+}
+
+#[test]
+fn regression_graph_line_longer_than_cap_names_file_and_line() {
+    let dir = tmp();
+    let long = format!("1 2\n2 3 {}\n", "9".repeat(5000));
+    write(dir.path(), "g.edges", &long);
+    write(
+        dir.path(),
+        "f.toml",
+        &small_with(
+            r#"graph = { model = "barabasi-albert", m = 2 }"#,
+            r#"graph = { model = "file", path = "g.edges" }"#,
+        )
+        .replace("size = 300\n", "")
+        .replace("members = 10", "members = 1"),
+    );
+    let out = commsim(&["run", "f.toml"], dir.path());
+    check(&out, 2, &["g.edges:2:", "longer than 4096 bytes"]);
+    assert_eq!(top(dir.path()), ["f.toml", "g.edges"]);
+}
+
+// ---------------------------------------------------------------------------
+// 7. Exit codes: damaged input exits 2
+// ---------------------------------------------------------------------------
+
+/// A sweep folder of two points, run as shards 0 and 1 of 2 (two point files
+/// and two manifests) but not merged, in `dir/sw`.
+fn half_sweep(dir: &Path) {
+    write(dir, "base.toml", SMALL);
+    write(
+        dir,
+        "s.toml",
+        "base = \"base.toml\"\nruns = 2\ndesign = \"grid\"\n\
+         [[param]]\npath = \"content.quality\"\nvalues = [0.2, 0.4]\n",
+    );
+    for shard in ["0/2", "1/2"] {
+        let out = commsim(
+            &["sweep", "s.toml", "--out", "sw", "--shard", shard, "-q"],
+            dir,
+        );
+        check(&out, 0, &[]);
+    }
+}
+
+#[test]
+fn regression_non_utf8_sweep_files_exit_2() {
+    for damaged in [
+        "sw/points/000000.csv",
+        "sw/plan.json",
+        "sw/shards/shard-0-of-2.json",
+    ] {
+        let dir = tmp();
+        half_sweep(dir.path());
+        std::fs::write(dir.path().join(damaged), b"\xff\xfe not text \xff").unwrap();
+        let before = read_results(dir.path());
+        let out = commsim(&["merge", "sw"], dir.path());
+        check(&out, 2, &[damaged.rsplit('/').next().unwrap()]);
+        assert_eq!(read_results(dir.path()), before, "{damaged}");
+    }
+}
+
+#[test]
+fn regression_merge_out_file_exits_2() {
+    let dir = tmp();
+    half_sweep(dir.path());
+    write(dir.path(), "file.txt", "mine");
+    let out = commsim(&["merge", "sw", "--out", "file.txt"], dir.path());
+    check(&out, 2, &["file.txt", "not a folder"]);
+    assert_eq!(read_text(&dir.path().join("file.txt")), "mine");
+}
+
+#[test]
+fn regression_graph_out_dir_exits_2() {
+    let dir = tmp();
+    std::fs::create_dir(dir.path().join("gd")).unwrap();
+    let out = commsim(
+        &[
+            "graph",
+            "--model",
+            "erdos-renyi",
+            "--size",
+            "50",
+            "-o",
+            "gd",
+        ],
+        dir.path(),
+    );
+    check(&out, 2, &["gd", "is a folder"]);
+    assert!(top(&dir.path().join("gd")).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// 8. Messages that mislead
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_graph_size_10_does_not_mention_start_members() {
+    let dir = tmp();
+    for model in ["erdos-renyi", "barabasi-albert", "block"] {
+        let out = commsim(
+            &["graph", "--model", model, "--size", "10", "-o", "g.edges"],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("start.members"), "{model}: {stderr}");
+        let _ = std::fs::remove_file(dir.path().join("g.edges"));
+    }
+}
+
+#[test]
+fn regression_runs_minus_one_names_the_flag() {
+    let dir = tmp();
+    for (flag, cmd) in [("--runs", "run"), ("--seed", "run"), ("--threads", "run")] {
+        let out = commsim(&[cmd, flag, "-1"], dir.path());
+        check(&out, 2, &[flag, "-1"]);
+    }
+    let out = commsim(
+        &["graph", "--model", "erdos-renyi", "--size", "-5", "-o", "g"],
+        dir.path(),
+    );
+    check(&out, 2, &["--size", "-5"]);
+    assert!(top(dir.path()).is_empty());
+}
+
+#[test]
+fn regression_single_bracket_sections_say_double_brackets() {
+    for name in ["channel", "reward", "giveaway", "event"] {
+        let dir = tmp();
+        let text = if name == "channel" {
+            small_with("[[channel]]", "[channel]")
+        } else {
+            format!("{SMALL}\n[{name}]\nx = 1\n")
+        };
+        write(dir.path(), "bad.toml", &text);
+        let out = commsim(&["run", "bad.toml"], dir.path());
+        check(
+            &out,
+            2,
+            &[
+                "bad.toml",
+                &format!("write [[{name}]]: a scenario can have several"),
+            ],
+        );
+        assert_eq!(top(dir.path()), ["bad.toml"]);
+    }
+    let dir = tmp();
+    write(dir.path(), "base.toml", SMALL);
+    write(
+        dir.path(),
+        "s.toml",
+        "base = \"base.toml\"\ndesign = \"grid\"\n[param]\npath = \"days\"\nvalues = [5]\n",
+    );
+    let out = commsim(&["sweep", "s.toml"], dir.path());
+    check(&out, 2, &["s.toml", "write [[param]]"]);
+    assert_eq!(top(dir.path()), ["base.toml", "s.toml"]);
+}
+
+#[test]
+fn regression_threads_100000_refused_at_once() {
+    let dir = tmp();
+    write(dir.path(), "base.toml", SMALL);
+    write(
+        dir.path(),
+        "s.toml",
+        "base = \"base.toml\"\ndesign = \"grid\"\n[[param]]\npath = \"days\"\nvalues = [5]\n",
+    );
+    for args in [
+        vec!["run", "--threads", "100000"],
+        vec!["sweep", "s.toml", "--threads", "100000"],
+        vec!["compare", "base.toml", "base.toml", "--threads", "100000"],
+        vec!["explain", "--threads", "100000"],
+    ] {
+        let start = std::time::Instant::now();
+        let out = commsim(&args, dir.path());
+        check(&out, 2, &["--threads 100000", "allowed 1 to 4096"]);
+        assert!(
+            start.elapsed().as_secs() < 3,
+            "{args:?}: {:?}",
+            start.elapsed()
+        );
+    }
+    assert_eq!(top(dir.path()), ["base.toml", "s.toml"]);
+}
+
+#[test]
+fn regression_graph_out_keeps_users_partial_file() {
+    let dir = tmp();
+    write(dir.path(), "g.partial", "mine");
+    let out = commsim(
+        &[
+            "graph",
+            "--model",
+            "erdos-renyi",
+            "--size",
+            "50",
+            "-o",
+            "g.edges",
+        ],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    assert_eq!(read_text(&dir.path().join("g.partial")), "mine");
+    assert_eq!(top(dir.path()), ["g.edges", "g.partial"]);
+}

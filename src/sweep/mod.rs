@@ -86,9 +86,7 @@ pub struct SweepOptions {
 /// `commsim sweep`: runs the points of one shard (all by default) into the
 /// sweep folder and, when the sweep is not sharded, assembles the results.
 pub fn run(opts: &SweepOptions, out: &mut impl Write) -> Result<PathBuf> {
-    if opts.threads == 0 {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
+    crate::app::threads(Some(opts.threads))?;
     let started = Instant::now();
     let sweep = Sweep::load(&opts.file)?;
     let plan = &sweep.plan;
@@ -418,6 +416,12 @@ pub fn merge(opts: &MergeOptions, out: &mut impl Write) -> Result<PathBuf> {
             ))
         }
     };
+    if opts.out.is_some() && target.exists() && !target.is_dir() {
+        return Err(Error::Usage(format!(
+            "output path {} exists and is not a folder: merge writes a sweep folder; choose another --out",
+            target.display()
+        )));
+    }
     let version = env!("CARGO_PKG_VERSION");
     let mut plan: Option<(PathBuf, Plan)> = None;
     // Every point file found, by point, with the folder it is in.

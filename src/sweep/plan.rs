@@ -295,8 +295,14 @@ impl Sweep {
             path: file.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| err(format!("cannot read sweep file: {e}")))?;
+        let text = crate::scenario::read_text_file(file, "sweep file").map_err(err)?;
+        let tree: toml::Table =
+            toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        if let Some(toml::Value::Table(_)) = tree.get("param") {
+            return Err(err(
+                "[param] is written with single brackets: write [[param]]: a sweep can have several, one [[param]] table each".into(),
+            ));
+        }
         let spec: SweepFile =
             toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         let dir = file.parent().unwrap_or(Path::new("."));
