@@ -471,3 +471,81 @@ fn regression_graph_out_keeps_users_partial_file() {
     assert_eq!(read_text(&dir.path().join("g.partial")), "mine");
     assert_eq!(top(dir.path()), ["g.edges", "g.partial"]);
 }
+
+// ---------------------------------------------------------------------------
+// 9. plot; 5. reading many runs back is linear
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_plot_refuses_daily_runs_out_of_order() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let out = commsim(&["run", "small.toml", "--out", "res", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let daily = dir.path().join("res/daily.csv");
+    let text = read_text(&daily);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // Move run 1's rows after run 3's.
+    let (ones, rest): (Vec<&str>, Vec<&str>) = lines.iter().partition(|l| l.starts_with("1,"));
+    let days = ones.len();
+    let reordered = std::iter::once(header)
+        .chain(rest)
+        .chain(ones)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(&daily, &reordered).unwrap();
+    let before = read_results(&dir.path().join("res"));
+    let out = commsim(&["plot", "res"], dir.path());
+    let line = format!("daily.csv:{}:", 3 * days + 2);
+    check(
+        &out,
+        2,
+        &[&line, "run 1 comes after run 3", "ordered by run"],
+    );
+    assert_eq!(read_results(&dir.path().join("res")), before);
+}
+
+#[test]
+fn regression_plot_falls_back_to_meta_json_when_scenario_toml_is_damaged() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let out = commsim(&["run", "small.toml", "--out", "res", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let res = dir.path().join("res");
+    let charts_before = std::fs::read(res.join("lifecycle.svg")).unwrap();
+    for damage in [&b"name = \"unterminated"[..], b"\xff\xfe\x00"] {
+        std::fs::write(res.join("scenario.toml"), damage).unwrap();
+        let out = commsim(&["plot", "res"], dir.path());
+        check(&out, 0, &[]);
+        // The title still names the scenario, now from meta.json.
+        assert_eq!(
+            std::fs::read(res.join("lifecycle.svg")).unwrap(),
+            charts_before
+        );
+    }
+}
+
+/// Reading back 200,000 runs was quadratic (each new run was compared with
+/// every earlier one): minutes. Linear, it takes well under a second.
+#[test]
+fn regression_plot_reads_many_runs_in_linear_time() {
+    let dir = tmp();
+    let runs = 200_000;
+    let mut text = String::from(
+        "run,day,members,active,silent,muted,joined,referral_joins,channel_joins,revenue,cost,left_boredom\n",
+    );
+    for r in 0..runs {
+        text.push_str(&format!("{r},0,10,5,3,2,10,0,0,0,0,0\n"));
+    }
+    write(dir.path(), "res/daily.csv", &text);
+    let start = std::time::Instant::now();
+    let results = commsim::plot::data::load(&dir.path().join("res")).expect("loads");
+    assert_eq!(results.runs(), runs);
+    assert!(
+        start.elapsed().as_secs() < 15,
+        "reading {runs} runs took {:?}",
+        start.elapsed()
+    );
+}
