@@ -260,13 +260,44 @@ pub enum Pick {
 /// When something happens: days from `start` every `every` days until `end`
 /// (inclusive), or exactly the listed `days`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "ScheduleFile")]
 pub struct Schedule {
     pub start: u32,
     pub every: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<u32>,
     pub days: Vec<u32>,
+    /// The file gave `start` and nothing else, which reads as "every day
+    /// from `start`" but is almost always meant as "once": refused by
+    /// [`check_schedule`] with a message saying how to write either.
+    #[serde(skip)]
+    only_start: bool,
+}
+
+/// A schedule as written: which fields were given.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFile {
+    start: Option<u32>,
+    every: Option<u32>,
+    end: Option<u32>,
+    days: Option<Vec<u32>>,
+}
+
+impl From<ScheduleFile> for Schedule {
+    fn from(f: ScheduleFile) -> Self {
+        let d = Schedule::default();
+        Schedule {
+            only_start: f.start.is_some()
+                && f.every.is_none()
+                && f.end.is_none()
+                && f.days.is_none(),
+            start: f.start.unwrap_or(d.start),
+            every: f.every.unwrap_or(d.every),
+            end: f.end,
+            days: f.days.unwrap_or_default(),
+        }
+    }
 }
 
 impl Default for Schedule {
@@ -276,6 +307,7 @@ impl Default for Schedule {
             every: 1,
             end: None,
             days: Vec::new(),
+            only_start: false,
         }
     }
 }
@@ -1162,6 +1194,12 @@ pub(crate) fn check_schedule(
     field: &str,
     s: &Schedule,
 ) -> std::result::Result<(), String> {
+    if s.only_start {
+        return Err(format!(
+            "{field} gives only `start = {start}`: say how often it repeats, e.g. `{{ start = {start}, every = 7 }}` for every 7 days (`every = 1` for daily), or `{{ days = [{start}] }}` for once",
+            start = s.start
+        ));
+    }
     if !s.days.is_empty() {
         if s != &(Schedule {
             days: s.days.clone(),

@@ -549,3 +549,41 @@ fn regression_plot_reads_many_runs_in_linear_time() {
         start.elapsed()
     );
 }
+
+// ---------------------------------------------------------------------------
+// Honest defaults: a schedule of only `start`
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_schedule_of_only_start_is_refused_saying_how_to_write_it() {
+    for (section, field) in [
+        ("[content]\nschedule = { start = 30 }", "content.schedule"),
+        ("[[event]]\nschedule = { start = 30 }", "event[0].schedule"),
+        ("[rituals]\ncheckin = { start = 30 }", "rituals.checkin"),
+    ] {
+        let dir = tmp();
+        write(dir.path(), "bad.toml", &format!("{SMALL}\n{section}\n"));
+        let out = commsim(&["run", "bad.toml"], dir.path());
+        check(
+            &out,
+            2,
+            &[
+                "bad.toml",
+                field,
+                "only `start = 30`",
+                "every = 7",
+                "days = [30]",
+            ],
+        );
+        assert_eq!(top(dir.path()), ["bad.toml"]);
+    }
+    // With `every`, `end` or `days` it is accepted.
+    let dir = tmp();
+    write(
+        dir.path(),
+        "ok.toml",
+        &format!("{SMALL}\n[content]\nschedule = {{ start = 3, end = 9 }}\n"),
+    );
+    let out = commsim(&["run", "ok.toml", "--out", "r", "-q"], dir.path());
+    check(&out, 0, &[]);
+}
