@@ -1329,10 +1329,8 @@ mod tests {
     #[test]
     fn schedule_contains() {
         let s = Schedule {
-            start: 3,
-            every: 7,
             end: Some(17),
-            days: vec![],
+            ..Schedule::every(3, 7)
         };
         let on: Vec<u32> = (0..30).filter(|&d| s.contains(d)).collect();
         assert_eq!(on, vec![3, 10, 17]);
