@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub force: bool,
     pub quiet: bool,
+    /// `--set path=value` overrides, in order (see [`apply_sets`]).
+    pub sets: Vec<String>,
 }
 
 /// Number of threads when none is asked for.
@@ -58,10 +60,75 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
     }
 }
 
+/// Applies `--set path=value` overrides to a scenario: each path is one a
+/// sweep could vary (`content.quality`, `channel[0].daily`, see
+/// [`crate::sweep::path`]), resolved against the scenario with every default
+/// filled in; each value is TOML (`0.5`, `12`, `"contagion"`, `{ days = [30] }`),
+/// and a bare word is taken as text. The result is checked like a file, so a
+/// bad value is refused naming the flag, before any work.
+pub fn apply_sets(scenario: Scenario, sets: &[String]) -> Result<Scenario> {
+    use crate::sweep::path::FieldPath;
+    if sets.is_empty() {
+        return Ok(scenario);
+    }
+    let usage = |set: &str, why: String| Error::Usage(format!("--set {set}: {why}"));
+    let mut resolved = scenario.clone();
+    if let Some(n) = resolved.population_size() {
+        resolved.set_population_size(n);
+    }
+    let mut tree = toml::Value::Table(
+        toml::from_str(&resolved.to_toml()).expect("a resolved scenario reads back as TOML"),
+    );
+    for set in sets {
+        let Some((path, text)) = set.split_once('=') else {
+            return Err(usage(
+                set,
+                "write PATH=VALUE, e.g. --set content.quality=0.5".into(),
+            ));
+        };
+        let (path, text) = (path.trim(), text.trim());
+        let field = FieldPath::parse(path).map_err(|m| usage(set, m))?;
+        let existing = field.get(&tree).map_err(|m| usage(set, m))?.clone();
+        let value = match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+            Ok(mut t) => t.remove("v").expect("parsed a table with `v`"),
+            Err(_)
+                if !text.is_empty()
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) =>
+            {
+                toml::Value::String(text.to_string())
+            }
+            Err(_) => {
+                return Err(usage(
+                    set,
+                    format!("`{text}` is not a TOML value (a number, true/false, \"text\", [list] or {{ table }})"),
+                ))
+            }
+        };
+        let value =
+            crate::sweep::plan::coerce(path, &existing, &value).map_err(|m| usage(set, m))?;
+        field.set(&mut tree, value).map_err(|m| usage(set, m))?;
+    }
+    let text = toml::to_string(&tree).expect("a TOML tree serialises");
+    let source = scenario.source().to_path_buf();
+    Scenario::from_toml(&text, &source, Path::new("."), &scenario.spec().name).map_err(
+        |e| match e {
+            Error::Scenario { message, .. } => Error::Usage(format!(
+                "{}: after --set {}: {message}",
+                source.display(),
+                sets.join(" --set ")
+            )),
+            other => other,
+        },
+    )
+}
+
 /// `commsim run`: runs a scenario and writes its results.
 pub fn run(opts: &RunOptions, out: &mut impl Write) -> Result<PathBuf> {
     let threads = threads(opts.threads)?;
-    let scenario = load_scenario(opts.scenario.as_deref())?.with_overrides(opts.runs, opts.seed)?;
+    let scenario = apply_sets(load_scenario(opts.scenario.as_deref())?, &opts.sets)?
+        .with_overrides(opts.runs, opts.seed)?;
     let dir = opts
         .out
         .clone()

@@ -49,6 +49,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Override a scenario field: PATH=VALUE, by the paths sweeps use
+        /// (e.g. content.quality=0.5, channel[0].daily=8). Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+        sets: Vec<String>,
     },
     /// Compare scenarios with common random numbers: which strategy wins.
     Compare {
@@ -214,6 +218,7 @@ fn main() -> ExitCode {
             out,
             force,
             quiet,
+            sets,
         } => app::run(
             &app::RunOptions {
                 scenario,
@@ -223,6 +228,7 @@ fn main() -> ExitCode {
                 out,
                 force,
                 quiet,
+                sets,
             },
             &mut stdout,
         )

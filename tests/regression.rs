@@ -587,3 +587,68 @@ fn regression_schedule_of_only_start_is_refused_saying_how_to_write_it() {
     let out = commsim(&["run", "ok.toml", "--out", "r", "-q"], dir.path());
     check(&out, 0, &[]);
 }
+
+// ---------------------------------------------------------------------------
+// commsim run --set path=value
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_run_set_overrides_fields_by_sweep_paths() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let out = commsim(
+        &[
+            "run",
+            "small.toml",
+            "--set",
+            "content.quality=0.3",
+            "--set",
+            "channel[0].daily=8",
+            "--set",
+            "leave.friends.mode=threshold",
+            "--out",
+            "a",
+            "-q",
+        ],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let resolved = read_text(&dir.path().join("a/scenario.toml"));
+    assert!(resolved.contains("quality = 0.3"), "{resolved}");
+    assert!(resolved.contains("daily = 8.0"), "{resolved}");
+    assert!(resolved.contains("mode = \"threshold\""), "{resolved}");
+    // The same scenario written in a file gives the same results.
+    let out = commsim(&["run", "a/scenario.toml", "--out", "b", "-q"], dir.path());
+    check(&out, 0, &[]);
+    assert_eq!(
+        results_without_meta(&dir.path().join("a")),
+        results_without_meta(&dir.path().join("b"))
+    );
+}
+
+#[test]
+fn regression_run_set_bad_path_or_value_exits_2_naming_it() {
+    for (set, needles) in [
+        (
+            "content.qualty=0.3",
+            vec!["--set content.qualty=0.3", "no field `qualty`", "quality"],
+        ),
+        (
+            "content.quality=abc",
+            vec!["--set content.quality=abc", "holds a number"],
+        ),
+        (
+            "content.quality=3",
+            vec!["content.quality", "allowed 0 to 1"],
+        ),
+        ("channel[5].daily=1", vec!["channel[5]", "1 entry"]),
+        ("days", vec!["--set days", "PATH=VALUE"]),
+        ("days=[1", vec!["--set days=[1", "not a TOML value"]),
+    ] {
+        let dir = tmp();
+        write(dir.path(), "small.toml", SMALL);
+        let out = commsim(&["run", "small.toml", "--set", set], dir.path());
+        check(&out, 2, &needles);
+        assert_eq!(top(dir.path()), ["small.toml"], "{set}");
+    }
+}

@@ -692,7 +692,7 @@ fn check_design_fields(s: &SweepFile) -> std::result::Result<(), String> {
 /// Converts a value written for a field to the field's type: whole numbers
 /// for integer fields (5.0 becomes 5; 5.5 is refused), numbers for real
 /// fields, and the same kind for everything else.
-fn coerce(
+pub(crate) fn coerce(
     name: &str,
     existing: &toml::Value,
     v: &toml::Value,
