@@ -530,7 +530,11 @@ fn parse_edge(line: &str) -> Option<(u64, u64)> {
 /// than `u32::MAX - 1` distinct ids.
 pub fn load_edge_list(path: &Path) -> Result<Graph> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    read_edge_list(BufReader::with_capacity(1 << 16, file), path)
+}
+
+/// [`load_edge_list`] from any reader; `path` names it in messages.
+pub fn read_edge_list(mut reader: impl BufRead, path: &Path) -> Result<Graph> {
     let bad = |line: usize, message: String| Error::GraphFile {
         path: path.to_path_buf(),
         line,

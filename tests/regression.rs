@@ -652,3 +652,38 @@ fn regression_run_set_bad_path_or_value_exits_2_naming_it() {
         assert_eq!(top(dir.path()), ["small.toml"], "{set}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// The entry points the fuzz targets in fuzz/ call
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_fuzz_entry_points_refuse_garbage_without_panicking() {
+    use commsim::graph::read_edge_list;
+    use commsim::scenario::Scenario;
+    use commsim::sweep::plan::Sweep;
+    let p = Path::new("fuzz");
+    let g = read_edge_list(&b"1 2\n2 3\n"[..], p).expect("a small edge list");
+    assert_eq!(g.node_count(), 3);
+    let long = vec![b'7'; 100_000];
+    assert!(read_edge_list(&long[..], p).is_err());
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let sweep_path = dir.path().join("s.toml");
+    for text in [
+        "",
+        "base = 3",
+        "base = \"small.toml\"\ndesign = \"grid\"\n[[param]]\npath = \"\"\nvalues = []\n",
+        "base = \"small.toml\"\ndesign = \"lhs\"\nsamples = 0\n[[param]]\npath = \"days\"\nmin = 1\nmax = 0\n",
+        "[[[",
+    ] {
+        assert!(Sweep::from_text(text, &sweep_path).is_err(), "{text:?}");
+        assert!(Scenario::from_toml(text, p, p, "x").is_err() || text.is_empty());
+    }
+    let ok =
+        "base = \"small.toml\"\ndesign = \"grid\"\n[[param]]\npath = \"days\"\nvalues = [5, 6]\n";
+    assert_eq!(
+        Sweep::from_text(ok, &sweep_path).expect("valid").plan.len(),
+        2
+    );
+}

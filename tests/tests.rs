@@ -3,6 +3,7 @@
 //! Run with `cargo test --release` (the statistical tests simulate large
 //! populations and are slow in debug builds).
 
+mod bad_inputs;
 mod charts;
 mod claims;
 mod cli;

@@ -291,11 +291,22 @@ pub struct Sweep {
 impl Sweep {
     /// Reads and checks a sweep file and every point's scenario.
     pub fn load(file: &Path) -> Result<Sweep> {
+        let text = crate::scenario::read_text_file(file, "sweep file").map_err(|message| {
+            Error::Scenario {
+                path: file.to_path_buf(),
+                message,
+            }
+        })?;
+        Sweep::from_text(&text, file)
+    }
+
+    /// Checks sweep-file text as if read from `file` (which names it in
+    /// messages; a relative `base` is resolved against its folder).
+    pub fn from_text(text: &str, file: &Path) -> Result<Sweep> {
         let err = |message: String| Error::Scenario {
             path: file.to_path_buf(),
             message,
         };
-        let text = crate::scenario::read_text_file(file, "sweep file").map_err(err)?;
         let tree: toml::Table =
             toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         if let Some(toml::Value::Table(_)) = tree.get("param") {
