@@ -308,14 +308,14 @@ impl Sweep {
             message,
         };
         let tree: toml::Table =
-            toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         if let Some(toml::Value::Table(_)) = tree.get("param") {
             return Err(err(
                 "[param] is written with single brackets: write [[param]]: a sweep can have several, one [[param]] table each".into(),
             ));
         }
         let spec: SweepFile =
-            toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         let dir = file.parent().unwrap_or(Path::new("."));
         let base_source = dir.join(&spec.base);
         if !base_source.is_file() {
