@@ -687,3 +687,42 @@ fn regression_fuzz_entry_points_refuse_garbage_without_panicking() {
         2
     );
 }
+
+// ---------------------------------------------------------------------------
+// 4. The memory check counts the rows kept until the results are written
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_memory_check_counts_referral_group_and_member_rows() {
+    // 200,000 people in groups of 2: up to 60,000 groups a day, each a row of
+    // groups.csv, for 100,000 runs: far beyond any machine's memory.
+    let dir = tmp();
+    write(
+        dir.path(),
+        "big.toml",
+        "runs = 100000\n[population]\nsize = 200000\n[groups]\ncapacity = 2\nmax = 60000\n",
+    );
+    let start = std::time::Instant::now();
+    let out = commsim(&["run", "big.toml"], dir.path());
+    check(&out, 2, &["big.toml", "group rows", "groups.max", "GiB"]);
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    assert_eq!(top(dir.path()), ["big.toml"]);
+
+    // The estimate itself: one referral and one member row per person per
+    // run at most, and one group row per possible group per day.
+    let s = commsim::scenario::Scenario::from_toml(
+        "runs = 10\ndays = 9\n[population]\nsize = 1000\n[groups]\ncapacity = 100\nmax = 50\n",
+        Path::new("t.toml"),
+        Path::new("."),
+        "t",
+    )
+    .unwrap();
+    let kept = commsim::batch::kept_output_bytes(&s, 1000);
+    assert_eq!(commsim::batch::max_groups(&s, 1000), 11);
+    assert_eq!(
+        kept.referrals,
+        10 * 1000 * commsim::batch::REFERRAL_ROW_BYTES
+    );
+    assert_eq!(kept.members, 10 * 1000 * commsim::batch::MEMBER_ROW_BYTES);
+    assert_eq!(kept.groups, 10 * 10 * 11 * commsim::batch::GROUP_ROW_BYTES);
+}
