@@ -362,8 +362,17 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
 
 fn meta_json(batch: &Batch) -> String {
     let spec = batch.scenario.spec();
+    let resolved = batch.scenario.to_toml();
+    let command_line: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let meta = serde_json::json!({
         "commsim_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": env!("COMMSIM_GIT_COMMIT"),
+        // FNV-1a (64-bit, hex) of the resolved scenario.toml's TOML (after
+        // its two comment lines): equal hashes, same scenario.
+        "scenario_hash": format!("{:016x}", crate::sweep::plan::fnv1a(resolved.as_bytes())),
+        "command_line": command_line,
         "scenario": spec.name,
         "source": batch.scenario.source().display().to_string(),
         "seed": spec.seed,

@@ -726,3 +726,48 @@ fn regression_memory_check_counts_referral_group_and_member_rows() {
     assert_eq!(kept.members, 10 * 1000 * commsim::batch::MEMBER_ROW_BYTES);
     assert_eq!(kept.groups, 10 * 10 * 11 * commsim::batch::GROUP_ROW_BYTES);
 }
+
+// ---------------------------------------------------------------------------
+// Researchers' expectations: meta.json records provenance
+// ---------------------------------------------------------------------------
+
+#[test]
+fn regression_meta_json_records_version_commit_scenario_hash_and_command_line() {
+    let dir = tmp();
+    write(dir.path(), "small.toml", SMALL);
+    let out = commsim(&["run", "small.toml", "--out", "a", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let meta: serde_json::Value =
+        serde_json::from_str(&read_text(&dir.path().join("a/meta.json"))).unwrap();
+    assert_eq!(meta["commsim_version"], env!("CARGO_PKG_VERSION"));
+    let commit = meta["git_commit"].as_str().unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let args: Vec<&str> = meta["command_line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(&args[1..], ["run", "small.toml", "--out", "a", "-q"]);
+    // The hash is of the resolved TOML: a rerun from it has the same hash,
+    // another seed another one.
+    let out = commsim(&["run", "a/scenario.toml", "--out", "b", "-q"], dir.path());
+    check(&out, 0, &[]);
+    let out = commsim(
+        &["run", "small.toml", "--seed", "8", "--out", "c", "-q"],
+        dir.path(),
+    );
+    check(&out, 0, &[]);
+    let hash = |d: &str| -> String {
+        let m: serde_json::Value =
+            serde_json::from_str(&read_text(&dir.path().join(d).join("meta.json"))).unwrap();
+        m["scenario_hash"].as_str().unwrap().to_string()
+    };
+    assert_eq!(hash("a").len(), 16);
+    assert_eq!(hash("a"), hash("b"));
+    assert_ne!(hash("a"), hash("c"));
+}

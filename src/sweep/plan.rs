@@ -159,7 +159,7 @@ pub struct Plan {
 
 /// FNV-1a, 64 bits: a stable, dependency-free fingerprint (not a defence
 /// against deliberate collisions, which nobody has a reason to make here).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= b as u64;
