@@ -625,7 +625,15 @@ pub fn sensitivity(opts: &SensitivityOptions, out: &mut impl Write) -> Result<Pa
     }
     let means = store::means_from_results(&opts.dir.join("results.csv"), &plan)?;
     let table = sensitivity_table(&plan, &means, &metrics)?;
-    let path = opts.dir.join("sensitivity.csv");
+    // The sweep's own metrics go to sensitivity.csv (as merge writes it);
+    // chosen metrics to a file of their own, so they never overwrite it or
+    // each other: `--metric a --metric b` writes sensitivity-a+b.csv.
+    let path = if opts.metrics.is_empty() {
+        opts.dir.join("sensitivity.csv")
+    } else {
+        opts.dir
+            .join(format!("sensitivity-{}.csv", opts.metrics.join("+")))
+    };
     store::write_atomic(&path, table.as_bytes())?;
     if !opts.quiet {
         print_table(&table, out).map_err(|e| Error::io("stdout", e))?;
