@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub force: bool,
     pub quiet: bool,
+    /// `--set path=value` overrides, in order (see [`apply_sets`]).
+    pub sets: Vec<String>,
 }
 
 /// Number of threads when none is asked for.
@@ -35,10 +37,16 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Checks a `--threads` value (default: all cores).
+/// Most worker threads accepted by `--threads`.
+pub const MAX_THREADS: usize = 4096;
+
+/// Checks a `--threads` value (default: all cores), before any thread starts.
 pub fn threads(t: Option<usize>) -> Result<usize> {
     match t {
-        Some(0) => Err(Error::Usage("--threads must be at least 1".to_string())),
+        Some(t) if !(1..=MAX_THREADS).contains(&t) => Err(Error::Usage(format!(
+            "--threads {t} is out of range: allowed 1 to {MAX_THREADS} (this machine has {} cores)",
+            default_threads()
+        ))),
         Some(t) => Ok(t),
         None => Ok(default_threads()),
     }
@@ -52,20 +60,86 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
     }
 }
 
+/// Applies `--set path=value` overrides to a scenario: each path is one a
+/// sweep could vary (`content.quality`, `channel[0].daily`, see
+/// [`crate::sweep::path`]), resolved against the scenario with every default
+/// filled in; each value is TOML (`0.5`, `12`, `"contagion"`, `{ days = [30] }`),
+/// and a bare word is taken as text. The result is checked like a file, so a
+/// bad value is refused naming the flag, before any work.
+pub fn apply_sets(scenario: Scenario, sets: &[String]) -> Result<Scenario> {
+    use crate::sweep::path::FieldPath;
+    if sets.is_empty() {
+        return Ok(scenario);
+    }
+    let usage = |set: &str, why: String| Error::Usage(format!("--set {set}: {why}"));
+    let mut resolved = scenario.clone();
+    if let Some(n) = resolved.population_size() {
+        resolved.set_population_size(n);
+    }
+    let mut tree = toml::Value::Table(
+        toml::from_str(&resolved.to_toml()).expect("a resolved scenario reads back as TOML"),
+    );
+    for set in sets {
+        let Some((path, text)) = set.split_once('=') else {
+            return Err(usage(
+                set,
+                "write PATH=VALUE, e.g. --set content.quality=0.5".into(),
+            ));
+        };
+        let (path, text) = (path.trim(), text.trim());
+        let field = FieldPath::parse(path).map_err(|m| usage(set, m))?;
+        let existing = field.get(&tree).map_err(|m| usage(set, m))?.clone();
+        let value = match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+            Ok(mut t) => t.remove("v").expect("parsed a table with `v`"),
+            Err(_)
+                if !text.is_empty()
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) =>
+            {
+                toml::Value::String(text.to_string())
+            }
+            Err(_) => {
+                return Err(usage(
+                    set,
+                    format!("`{text}` is not a TOML value (a number, true/false, \"text\", [list] or {{ table }})"),
+                ))
+            }
+        };
+        let value =
+            crate::sweep::plan::coerce(path, &existing, &value).map_err(|m| usage(set, m))?;
+        field.set(&mut tree, value).map_err(|m| usage(set, m))?;
+    }
+    let text = toml::to_string(&tree).expect("a TOML tree serialises");
+    let source = scenario.source().to_path_buf();
+    Scenario::from_toml(&text, &source, Path::new("."), &scenario.spec().name).map_err(
+        |e| match e {
+            Error::Scenario { message, .. } => Error::Usage(format!(
+                "{}: after --set {}: {message}",
+                source.display(),
+                sets.join(" --set ")
+            )),
+            other => other,
+        },
+    )
+}
+
 /// `commsim run`: runs a scenario and writes its results.
 pub fn run(opts: &RunOptions, out: &mut impl Write) -> Result<PathBuf> {
     let threads = threads(opts.threads)?;
-    let scenario = load_scenario(opts.scenario.as_deref())?.with_overrides(opts.runs, opts.seed)?;
+    let scenario = apply_sets(load_scenario(opts.scenario.as_deref())?, &opts.sets)?
+        .with_overrides(opts.runs, opts.seed)?;
     let dir = opts
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join(&scenario.spec().name));
     // Refuse early: before any work is done.
-    output::check_target(&dir, opts.force)?;
+    // The folder stays locked until the results are in place.
+    let target = output::claim(&dir, opts.force)?;
     let (scenario, graph) = batch::prepare(scenario, threads)?;
     let progress = !opts.quiet && std::io::stderr().is_terminal();
     let batch = batch::run_batch(scenario, graph, BatchOptions { threads, progress })?;
-    output::write_results(&dir, &batch, opts.force)?;
+    output::write_results(target, &batch)?;
     if !opts.quiet {
         headline(&batch, &dir, out).map_err(|e| Error::io("stdout", e))?;
     }
@@ -179,7 +253,8 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
     // Check parameters with the scenario checker, so the same ranges apply.
     let probe = Scenario::from_toml(
         &format!(
-            "[population]\nsize = {}\n[population.graph]\n{}",
+            // No launch members: `start.members` is no flag of this command.
+            "[start]\nmembers = 0\n[population]\nsize = {}\n[population.graph]\n{}",
             opts.size,
             toml::to_string(&opts.spec).expect("plain TOML")
         ),
@@ -187,6 +262,26 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
         Path::new("."),
         "graph",
     )?;
+    if opts.out.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {} is a folder: commsim graph writes one edge-list file; name the file, e.g. -o {}",
+            opts.out.display(),
+            opts.out.join("graph.edges").display()
+        )));
+    }
+    let Some(file_name) = opts.out.file_name().and_then(|n| n.to_str()) else {
+        return Err(Error::Usage(format!(
+            "-o {}: name a file (in UTF-8), e.g. -o graph.edges",
+            opts.out.display()
+        )));
+    };
+    if file_name.len() > output::MAX_FOLDER_NAME {
+        return Err(Error::Usage(format!(
+            "-o: the file name is {} bytes long; at most {} are allowed",
+            file_name.len(),
+            output::MAX_FOLDER_NAME
+        )));
+    }
     if opts.out.exists() && !opts.force {
         return Err(Error::Usage(format!(
             "{} exists; pass --force to replace it",
@@ -202,7 +297,11 @@ pub fn graph(opts: &GraphOptions, out: &mut impl Write) -> Result<()> {
         batch::available_memory(),
     )?;
     let g = batch::build_graph(spec, opts.size as usize, opts.seed)?;
-    let tmp = opts.out.with_extension("partial");
+    // A hidden name of our own beside the file, so that no file of the
+    // user's (such as `g.partial` beside `g.edges`) is ever overwritten.
+    let tmp = opts
+        .out
+        .with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         g.write_edge_list(&mut w)?;

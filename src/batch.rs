@@ -90,18 +90,32 @@ pub fn check_memory(
     let spec = scenario.spec();
     let concurrent = (threads as u64).min(spec.runs as u64).max(1);
     let graph = graph_build_bytes(n, edges);
-    let per_run = n * STATE_BYTES_PER_PERSON + if spec.population.resample { graph } else { 0 };
+    let kept = kept_output_bytes(scenario, n);
+    // Referrals not written are still collected during a run (for the
+    // referral-tree columns of runs.csv) and dropped at its end.
+    let referrals_in_run = if spec.output.referrals {
+        0
+    } else {
+        n.saturating_mul(REFERRAL_ROW_BYTES)
+    };
+    let per_run = n * STATE_BYTES_PER_PERSON
+        + referrals_in_run
+        + if spec.population.resample { graph } else { 0 };
     let shared_graph = if spec.population.resample { 0 } else { graph };
-    // Every run's daily rows are kept until the results are written.
-    let rows =
-        spec.runs as u64 * (spec.days as u64 + 1) * std::mem::size_of::<model::DayRow>() as u64;
-    let shared = shared_graph + rows;
-    let need = shared + concurrent * per_run;
+    // Every run's rows (daily, referral, group, member) are kept until the
+    // results are written.
+    let rows = kept.total();
+    let shared = shared_graph.saturating_add(rows);
+    let need = shared.saturating_add(concurrent.saturating_mul(per_run));
     if need <= avail {
         return Ok(());
     }
     let hint = if rows > shared_graph + concurrent * per_run {
-        "; reduce runs or days".to_string()
+        let biggest = kept.largest();
+        format!(
+            "; the {} rows kept for writing are the largest part: {}",
+            biggest.0, biggest.1
+        )
     } else if concurrent > 1 && shared + per_run <= avail {
         let fit = (avail.saturating_sub(shared) / per_run).max(1);
         format!(
@@ -113,7 +127,8 @@ pub fn check_memory(
     };
     Err(Error::TooLarge(format!(
         "{}: a population of {n} people with about {edges} friendship edges over {} runs of {} days \
-         needs about {} ({} for the graph, {} for the daily rows, {} of state per run with \
+         needs up to {} ({} for the graph, {} for the rows kept until the results are written: \
+         {} daily, {} referral, {} group, {} member; {} of state per run with \
          {concurrent} runs at a time), but this machine has {} available{hint}",
         scenario.source().display(),
         spec.runs,
@@ -121,9 +136,100 @@ pub fn check_memory(
         gib(need),
         gib(graph),
         gib(rows),
+        gib(kept.daily),
+        gib(kept.referrals),
+        gib(kept.groups),
+        gib(kept.members),
         gib(per_run),
         gib(avail),
     )))
+}
+
+/// Bytes of one referrals.csv row kept in memory.
+pub const REFERRAL_ROW_BYTES: u64 = std::mem::size_of::<model::Referral>() as u64;
+/// Bytes of one groups.csv row kept in memory.
+pub const GROUP_ROW_BYTES: u64 = std::mem::size_of::<model::GroupRow>() as u64;
+/// Bytes of one members.csv row kept in memory (one row per person who ever
+/// joined in a run): an estimate for the per-member table being added to
+/// the model, to be replaced by its `size_of` when it lands.
+pub const MEMBER_ROW_BYTES: u64 = 64;
+
+/// Memory for the rows of every run that are kept until the results are
+/// written, as upper bounds: each person joins at most once per run, so a
+/// run has at most `n` referral rows and `n` member rows, and at most
+/// [`max_groups`] group rows per day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptRows {
+    pub daily: u64,
+    pub referrals: u64,
+    pub groups: u64,
+    pub members: u64,
+}
+
+impl KeptRows {
+    pub fn total(&self) -> u64 {
+        self.daily
+            .saturating_add(self.referrals)
+            .saturating_add(self.groups)
+            .saturating_add(self.members)
+    }
+
+    /// The largest kind, with what reduces it.
+    fn largest(&self) -> (&'static str, &'static str) {
+        let kinds = [
+            (self.daily, "daily", "reduce runs or days"),
+            (
+                self.referrals,
+                "referral",
+                "reduce runs, or set output.referrals = false",
+            ),
+            (
+                self.groups,
+                "group",
+                "reduce runs, days or groups.max, or raise groups.capacity",
+            ),
+            (self.members, "member", "reduce runs or population.size"),
+        ];
+        let top = kinds.iter().max_by_key(|k| k.0).expect("four kinds");
+        (top.1, top.2)
+    }
+}
+
+/// Groups that can exist at once in a run of `n` people: one without a
+/// capacity; otherwise a new group opens only when a group fills, which
+/// takes `capacity` joins (half of that after a split), capped by `groups.max`.
+pub fn max_groups(scenario: &Scenario, n: u64) -> u64 {
+    let g = &scenario.spec().groups;
+    if g.capacity == 0 {
+        return 1;
+    }
+    let per_group = if g.split {
+        (g.capacity as u64 / 2).max(1)
+    } else {
+        g.capacity as u64
+    };
+    (n.div_ceil(per_group) + 1).min(g.max as u64).max(1)
+}
+
+/// [`KeptRows`] of a batch of `scenario` over `n` people.
+pub fn kept_output_bytes(scenario: &Scenario, n: u64) -> KeptRows {
+    let spec = scenario.spec();
+    let runs = spec.runs as u64;
+    let days = spec.days as u64 + 1;
+    let per_run = |rows: u64, bytes: u64| runs.saturating_mul(rows).saturating_mul(bytes);
+    KeptRows {
+        daily: per_run(days, std::mem::size_of::<model::DayRow>() as u64),
+        referrals: if spec.output.referrals {
+            per_run(n, REFERRAL_ROW_BYTES)
+        } else {
+            0
+        },
+        groups: per_run(
+            days.saturating_mul(max_groups(scenario, n)),
+            GROUP_ROW_BYTES,
+        ),
+        members: per_run(n, MEMBER_ROW_BYTES),
+    }
 }
 
 /// Draws (or loads) the graph of a scenario with the given generator seed.

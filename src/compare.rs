@@ -311,15 +311,15 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
             names.join("-vs-").replace([' ', '(', ')'], "")
         ))
     });
-    output::check_target(&dir, opts.force)?;
     let tomls: Vec<String> = scenarios.iter().map(|s| s.to_toml()).collect();
+    let target = output::claim(&dir, opts.force)?;
     let mut all = Vec::new();
     for s in scenarios {
         all.push(run_scenario(s, opts.threads)?);
     }
     let metrics = Metric::table(&days);
     let rows = table(&names, &all, &metrics, opts.independent);
-    output::write_folder(&dir, opts.force, |staging| {
+    target.write(|staging| {
         let mut csv = String::from("scenario,metric,mean,diff,diff_lo,diff_hi,relative_diff\n");
         for r in &rows {
             let (d, lo, hi, rel) = match r.diff {

@@ -46,7 +46,7 @@ pub enum Error {
     Usage(String),
 
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), describe_io(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -57,8 +57,13 @@ pub enum Error {
 impl Error {
     /// Exit code for this error: 2 for bad input (the user can fix it), 1 for
     /// failures of the machine (disk full, permissions on the output folder).
+    ///
+    /// Some I/O errors are the input's fault rather than the machine's, and
+    /// exit 2 too: a file that is not UTF-8 text, a folder where a file
+    /// belongs or the reverse, and a name too long for the file system.
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Io { source, .. } if is_bad_input(source) => 2,
             Error::Io { .. } => 1,
             _ => 2,
         }
@@ -70,6 +75,43 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Whether an I/O error comes from what the user gave rather than from the
+/// machine (see [`Error::exit_code`]).
+pub fn is_bad_input(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::InvalidData | K::IsADirectory | K::NotADirectory
+    ) || name_too_long(e)
+}
+
+/// ENAMETOOLONG (its ErrorKind is newer than this crate's rust-version).
+fn name_too_long(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ENAMETOOLONG)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// An I/O error's message, in words for the input's faults.
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::InvalidData if e.to_string().contains("UTF-8") => {
+            "not valid UTF-8 text: the file is damaged or not one commsim wrote".into()
+        }
+        K::IsADirectory => "is a folder, where a file is needed".into(),
+        K::NotADirectory => "is a file, where a folder is needed".into(),
+        _ if name_too_long(e) => format!("{e} (shorten the name)"),
+        _ => e.to_string(),
     }
 }
 

@@ -556,10 +556,10 @@ pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
     let dir = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from("outputs").join(format!("explain-{}", scenario.spec().name))
     });
-    output::check_target(&dir, opts.force)?;
+    let target = output::claim(&dir, opts.force)?;
     let e = analyse(&scenario, opts.threads)?;
     let md = markdown(&e);
-    output::write_folder(&dir, opts.force, |staging| {
+    target.write(|staging| {
         output::write_text(&staging.join("explain.md"), &md)?;
         output::write_text(&staging.join("phases.csv"), &phases_csv(&e))?;
         output::write_text(

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use petgraph::csr::Csr;
@@ -503,6 +503,9 @@ impl IdMap {
     }
 }
 
+/// Longest edge-list line accepted, in bytes (without its newline).
+pub const MAX_LINE: usize = 4096;
+
 /// Parses the first two whitespace-separated fields of an edge line.
 fn parse_edge(line: &str) -> Option<(u64, u64)> {
     let mut fields = line.split_ascii_whitespace();
@@ -527,7 +530,11 @@ fn parse_edge(line: &str) -> Option<(u64, u64)> {
 /// than `u32::MAX - 1` distinct ids.
 pub fn load_edge_list(path: &Path) -> Result<Graph> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    read_edge_list(BufReader::with_capacity(1 << 16, file), path)
+}
+
+/// [`load_edge_list`] from any reader; `path` names it in messages.
+pub fn read_edge_list(mut reader: impl BufRead, path: &Path) -> Result<Graph> {
     let bad = |line: usize, message: String| Error::GraphFile {
         path: path.to_path_buf(),
         line,
@@ -547,14 +554,24 @@ pub fn load_edge_list(path: &Path) -> Result<Graph> {
         buf.clear();
         // Bytes rather than a String so that a stray non-UTF-8 byte gives a
         // line-numbered error rather than a bare I/O error.
-        if reader
+        // At most MAX_LINE + 1 bytes, so that a line with no end (a graph
+        // path of /dev/zero) is refused instead of filling the memory.
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?
-            == 0
-        {
+            .map_err(|e| Error::io(path, e))?;
+        if read == 0 {
             break;
         }
         line_no += 1;
+        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+            return Err(bad(
+                line_no,
+                format!(
+                    "the line is longer than {MAX_LINE} bytes: {EXPECTED_LINE} on each line (is this an edge-list file?)"
+                ),
+            ));
+        }
         let text = String::from_utf8_lossy(&buf);
         let line = text.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('%') {

@@ -15,6 +15,7 @@ pub mod output;
 pub mod plot;
 pub mod referral;
 pub mod rng;
+pub mod sample;
 pub mod scenario;
 pub mod sensitivity;
 pub mod serve;

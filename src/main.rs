@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use commsim::app;
 use commsim::scenario::GraphSpec;
 
+// Numeric flags accept a leading `-` as part of their value, so that
+// `--runs -1` is refused naming `--runs` rather than as an unknown argument.
 #[derive(Parser)]
 #[command(
     name = "commsim",
@@ -30,13 +32,13 @@ enum Command {
         /// Scenario file (TOML). Without one, runs the built-in default.
         scenario: Option<PathBuf>,
         /// Number of runs (overrides the scenario's `runs`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         runs: Option<u32>,
         /// Master seed (overrides the scenario's `seed`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         threads: Option<usize>,
         /// Output folder (default: outputs/<scenario name>).
         #[arg(long)]
@@ -47,6 +49,10 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Override a scenario field: PATH=VALUE, by the paths sweeps use
+        /// (e.g. content.quality=0.5, channel[0].daily=8). Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE", allow_hyphen_values = true)]
+        sets: Vec<String>,
     },
     /// Compare scenarios with common random numbers: which strategy wins.
     Compare {
@@ -54,17 +60,17 @@ enum Command {
         #[arg(required = true, num_args = 2..)]
         scenarios: Vec<PathBuf>,
         /// Runs per scenario (default: the first scenario's `runs`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         runs: Option<u32>,
         /// Seed shared by all scenarios (default: the first scenario's `seed`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Days at which active members are compared, comma-separated
         /// (default: 7, 30 and 90, or the last day every scenario simulates).
-        #[arg(long, value_delimiter = ',')]
+        #[arg(long, allow_negative_numbers = true, value_delimiter = ',')]
         days: Vec<u32>,
         /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         threads: Option<usize>,
         /// Output folder (default: outputs/compare-<names>).
         #[arg(long)]
@@ -88,7 +94,7 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads for each point's runs (default: all cores).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         threads: Option<usize>,
         /// Run only shard i of n (0 <= i < n): points i, i + n, i + 2n, ...
         #[arg(long, value_name = "i/n")]
@@ -105,13 +111,13 @@ enum Command {
         /// Scenario file (default: the built-in default).
         scenario: Option<PathBuf>,
         /// Runs per counterfactual (default: the scenario's `runs`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         runs: Option<u32>,
         /// Master seed (default: the scenario's `seed`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         threads: Option<usize>,
         /// Output folder (default: outputs/explain-<name>).
         #[arg(long)]
@@ -169,31 +175,31 @@ enum Command {
         #[arg(long, value_enum)]
         model: Model,
         /// Number of people.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         size: u64,
         /// Barabási–Albert: edges per new node.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 3)]
         m: u32,
         /// Watts–Strogatz: ring degree (even).
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 6)]
         k: u32,
         /// Watts–Strogatz: rewiring probability.
-        #[arg(long, default_value_t = 0.1)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 0.1)]
         rewire: f64,
         /// Erdős–Rényi: mean degree.
-        #[arg(long, default_value_t = 6.0)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 6.0)]
         mean_degree: f64,
         /// Block model: number of friend circles.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 10)]
         blocks: u32,
         /// Block model: mean degree inside a circle.
-        #[arg(long, default_value_t = 8.0)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 8.0)]
         degree_in: f64,
         /// Block model: mean degree across circles.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 2.0)]
         degree_out: f64,
         /// Generator seed.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
         seed: u64,
         /// Output file.
         #[arg(long, short)]
@@ -224,6 +230,7 @@ fn main() -> ExitCode {
             out,
             force,
             quiet,
+            sets,
         } => app::run(
             &app::RunOptions {
                 scenario,
@@ -233,6 +240,7 @@ fn main() -> ExitCode {
                 out,
                 force,
                 quiet,
+                sets,
             },
             &mut stdout,
         )

@@ -430,8 +430,17 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
 
 fn meta_json(batch: &Batch) -> String {
     let spec = batch.scenario.spec();
+    let resolved = batch.scenario.to_toml();
+    let command_line: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let meta = serde_json::json!({
         "commsim_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": env!("COMMSIM_GIT_COMMIT"),
+        // FNV-1a (64-bit, hex) of the resolved scenario.toml's TOML (after
+        // its two comment lines): equal hashes, same scenario.
+        "scenario_hash": format!("{:016x}", crate::sweep::plan::fnv1a(resolved.as_bytes())),
+        "command_line": command_line,
         "scenario": spec.name,
         "source": batch.scenario.source().display().to_string(),
         "seed": spec.seed,
@@ -445,9 +454,9 @@ fn meta_json(batch: &Batch) -> String {
     serde_json::to_string_pretty(&meta).expect("plain JSON") + "\n"
 }
 
-/// Writes all result files of `batch` into `dir`, atomically.
-pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
-    write_folder(dir, force, |staging| {
+/// Writes all result files of `batch` into the claimed folder, atomically.
+pub fn write_results(target: Target, batch: &Batch) -> Result<()> {
+    target.write(|staging| {
         write_daily(&staging.join("daily.csv"), batch)?;
         write_runs(&staging.join("runs.csv"), batch)?;
         if batch.scenario.spec().output.referrals {
@@ -472,46 +481,322 @@ pub fn write_results(dir: &Path, batch: &Batch, force: bool) -> Result<()> {
     })
 }
 
-/// Fills a results folder atomically: `fill` writes into a staging folder
-/// beside `dir`, which then replaces `dir` (only with `force` if `dir` holds
-/// anything). On any failure the staging folder is removed and `dir` is left
-/// as it was.
-pub fn write_folder(dir: &Path, force: bool, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    check_target(dir, force)?;
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let name = dir
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
-    fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-    if let Err(e) = fill(&staging) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    // Move into place: the old folder (if forced) is set aside first and
-    // removed only once the new one is in place.
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had_old = dir.exists();
-    if had_old {
-        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-    }
-    if let Err(e) = fs::rename(&staging, dir) {
-        if had_old {
-            let _ = fs::rename(&old, dir);
+/// Longest output folder name accepted, in bytes: the hidden staging and
+/// lock names beside it add up to 22 bytes, and file names stop at 255.
+pub const MAX_FOLDER_NAME: usize = 200;
+
+/// An output folder claimed by this process: the lock beside it is held from
+/// [`claim`] (before any work) until the results are in place or the claim is
+/// dropped, so two commands writing into one folder cannot both proceed.
+///
+/// Beside the folder `DIR` live, hidden: `.DIR.lock` (the lock file, removed
+/// when the claim ends), `.DIR.partial-PID` (the staging folder) and, only
+/// on systems without an atomic exchange of two folders, `.DIR.old-PID`
+/// (the previous results while they are being replaced). A crash can leave
+/// the last two behind; the next claim of the folder removes a staging
+/// folder and puts a set-aside previous result back if the folder is missing.
+#[derive(Debug)]
+pub struct Target {
+    dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    force: bool,
+    lock: Option<Lock>,
+    /// Folders [`claim`] created to hold the lock, removed again (deepest
+    /// first) if the claim ends without results.
+    created: Vec<PathBuf>,
+    done: bool,
+}
+
+/// Claims `dir` for writing results: refuses a name that cannot be used, a
+/// folder another commsim is writing now, and (through [`check_target`]) one
+/// that holds results without `force`. Call it before any work.
+pub fn claim(dir: &Path, force: bool) -> Result<Target> {
+    let (parent, name) = split_target(dir)?;
+    let mut created = Vec::new();
+    let mut missing = parent.as_path();
+    while !missing.exists() {
+        created.push(missing.to_path_buf());
+        match missing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => missing = p,
+            _ => break,
         }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(Error::io(dir, e));
     }
-    if had_old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    let mut target = Target {
+        dir: parent.join(&name),
+        parent,
+        name,
+        force,
+        lock: None,
+        created,
+        done: false,
+    };
+    fs::create_dir_all(&target.parent).map_err(|e| Error::io(&target.parent, e))?;
+    target.lock = Some(Lock::acquire(
+        &target.parent.join(format!(".{}.lock", target.name)),
+        &target.dir,
+    )?);
+    target.recover()?;
+    check_target(&target.dir, force)?;
+    Ok(target)
+}
+
+/// The folder's parent and name, refusing paths that cannot be replaced as a
+/// whole: one without a name (`.`, `..`, `/`), the current folder or one
+/// above it, and names too long for the hidden names beside them.
+fn split_target(dir: &Path) -> Result<(PathBuf, String)> {
+    let abs = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+    // Resolve `.` and `..` through the file system where the path exists.
+    let resolved = fs::canonicalize(&abs).unwrap_or(abs);
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| fs::canonicalize(c).ok());
+    let is_cwd_or_above = cwd.is_some_and(|c| c.starts_with(&resolved));
+    let (Some(parent), Some(name), false) =
+        (resolved.parent(), resolved.file_name(), is_cwd_or_above)
+    else {
+        return Err(Error::Usage(format!(
+            "--out {}: the output folder is replaced as a whole when the results are complete, so it cannot be the current folder, one above it or the root; name a new folder, e.g. --out results",
+            dir.display()
+        )));
+    };
+    let Some(name) = name.to_str().map(str::to_string) else {
+        return Err(Error::Usage(format!(
+            "--out {}: the folder name is not valid UTF-8",
+            dir.display()
+        )));
+    };
+    if name.len() > MAX_FOLDER_NAME {
+        return Err(Error::Usage(format!(
+            "--out: the folder name is {} bytes long; at most {MAX_FOLDER_NAME} are allowed (hidden working names beside it need the rest of the file system's 255)",
+            name.len()
+        )));
     }
-    Ok(())
+    Ok((parent.to_path_buf(), name))
+}
+
+impl Target {
+    /// The results folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn staging(&self) -> PathBuf {
+        self.parent
+            .join(format!(".{}.partial-{}", self.name, std::process::id()))
+    }
+
+    /// Cleans up after a crash of an earlier claim (we hold the lock, so no
+    /// other process is using these names): puts a set-aside previous result
+    /// back when the folder itself is missing, and removes staging folders.
+    fn recover(&self) -> Result<()> {
+        let entries = fs::read_dir(&self.parent).map_err(|e| Error::io(&self.parent, e))?;
+        let partial = format!(".{}.partial-", self.name);
+        let old = format!(".{}.old-", self.name);
+        let mut olds = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.parent, e))?;
+            let file = entry.file_name();
+            let Some(file) = file.to_str() else { continue };
+            let path = entry.path();
+            if file.starts_with(&partial) {
+                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            } else if file.starts_with(&old) {
+                olds.push(path);
+            }
+        }
+        olds.sort();
+        for path in olds {
+            if !self.dir.exists() {
+                fs::rename(&path, &self.dir).map_err(|e| Error::io(&path, e))?;
+            } else {
+                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills the results folder atomically: `fill` writes into a staging
+    /// folder beside it, which then takes the folder's place. The previous
+    /// results (only there with `force`) are swapped out in one step where
+    /// the system can exchange two folders atomically (Linux), so that the
+    /// old or the new folder always exists. On any failure the staging
+    /// folder is removed and the folder is left as it was.
+    pub fn write(mut self, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        // Checked again: the folder is locked, but a person may have put
+        // files into it while the batch ran.
+        check_target(&self.dir, self.force)?;
+        let staging = self.staging();
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        if let Err(e) = fill(&staging) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        let result = self.swap_in(&staging);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        result?;
+        self.done = true;
+        Ok(())
+    }
+
+    fn swap_in(&self, staging: &Path) -> Result<()> {
+        if !self.dir.exists() {
+            return fs::rename(staging, &self.dir).map_err(|e| Error::io(&self.dir, e));
+        }
+        match exchange(staging, &self.dir) {
+            Ok(true) => {
+                // The staging name now holds the previous results.
+                return fs::remove_dir_all(staging).map_err(|e| Error::io(staging, e));
+            }
+            Ok(false) => {}
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        }
+        // No atomic exchange here: set the old folder aside under a name
+        // that the next claim recognises, move the new one in, then delete.
+        let old = self
+            .parent
+            .join(format!(".{}.old-{}", self.name, std::process::id()));
+        fs::rename(&self.dir, &old).map_err(|e| Error::io(&self.dir, e))?;
+        if let Err(e) = fs::rename(staging, &self.dir) {
+            let _ = fs::rename(&old, &self.dir);
+            return Err(Error::io(&self.dir, e));
+        }
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        // Release the lock (removing its file) before removing folders
+        // created for it.
+        self.lock = None;
+        if !self.done {
+            for dir in &self.created {
+                if fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Exchanges two folders in one step. `Ok(false)` where the system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both arguments are valid NUL-terminated paths that outlive the
+    // call; renameat2 does not keep them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::ENOTSUP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// An exclusive lock on a file, held until dropped (then the file is
+/// removed). The lock is the kernel's (flock), so a process that dies
+/// releases it; a stale file without a holder is simply locked again.
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+    _file: fs::File,
+}
+
+impl Lock {
+    fn acquire(path: &Path, dir: &Path) -> Result<Lock> {
+        loop {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            if !try_lock(&file).map_err(|e| Error::io(path, e))? {
+                return Err(Error::Usage(format!(
+                    "another commsim is writing results into {} right now (it holds {}); wait for it to finish, or choose another folder with --out",
+                    dir.display(),
+                    path.display()
+                )));
+            }
+            // The holder before us may have removed the file between our
+            // open and our lock: then we locked a file nobody else sees, and
+            // try again on the one that is there now.
+            if same_file(&file, path) {
+                return Ok(Lock {
+                    path: path.to_path_buf(),
+                    _file: file,
+                });
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked, so that a process waiting on this
+        // file sees that it changed (see `acquire`).
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(unix)]
+fn try_lock(file: &fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: the descriptor is open for the duration of the call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere the file exists but is not locked: commsim is built and tested
+/// on Linux.
+#[cfg(not(unix))]
+fn try_lock(_file: &fs::File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &fs::File, _path: &Path) -> bool {
+    true
 }

@@ -39,7 +39,10 @@ pub struct ScenarioFile {
     pub days: u32,
     /// Monte Carlo runs.
     pub runs: u32,
-    /// Master seed.
+    /// Master seed: any u64. Written as a TOML integer up to 2^63 - 1 and as
+    /// a string of digits above (TOML integers are signed 64-bit); both forms
+    /// are read (see [`seed_serde`]).
+    #[serde(with = "seed_serde")]
     pub seed: u64,
     pub population: Population,
     pub roles: Roles,
@@ -264,13 +267,44 @@ pub enum Pick {
 /// When something happens: days from `start` every `every` days until `end`
 /// (inclusive), or exactly the listed `days`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "ScheduleFile")]
 pub struct Schedule {
     pub start: u32,
     pub every: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<u32>,
     pub days: Vec<u32>,
+    /// The file gave `start` and nothing else, which reads as "every day
+    /// from `start`" but is almost always meant as "once": refused by
+    /// [`check_schedule`] with a message saying how to write either.
+    #[serde(skip)]
+    only_start: bool,
+}
+
+/// A schedule as written: which fields were given.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFile {
+    start: Option<u32>,
+    every: Option<u32>,
+    end: Option<u32>,
+    days: Option<Vec<u32>>,
+}
+
+impl From<ScheduleFile> for Schedule {
+    fn from(f: ScheduleFile) -> Self {
+        let d = Schedule::default();
+        Schedule {
+            only_start: f.start.is_some()
+                && f.every.is_none()
+                && f.end.is_none()
+                && f.days.is_none(),
+            start: f.start.unwrap_or(d.start),
+            every: f.every.unwrap_or(d.every),
+            end: f.end,
+            days: f.days.unwrap_or_default(),
+        }
+    }
 }
 
 impl Default for Schedule {
@@ -280,6 +314,7 @@ impl Default for Schedule {
             every: 1,
             end: None,
             days: Vec::new(),
+            only_start: false,
         }
     }
 }
@@ -815,9 +850,9 @@ pub struct Scenario {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+        let text = read_text_file(path, "scenario file").map_err(|message| Error::Scenario {
             path: path.to_path_buf(),
-            message: format!("cannot read scenario file: {e}"),
+            message,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let stem = path
@@ -846,6 +881,9 @@ impl Scenario {
             path: source.to_path_buf(),
             message,
         };
+        let tree: toml::Table =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        check_table_arrays(&tree, &ARRAY_SECTIONS).map_err(err)?;
         let mut spec: ScenarioFile =
             toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         if spec.name.is_empty() {
@@ -881,7 +919,27 @@ impl Scenario {
             self.spec.seed = s;
         }
         check(&self.spec).map_err(|m| Error::Usage(format!("{m} (from the command line)")))?;
+        self.check_round_trip()?;
         Ok(self)
+    }
+
+    /// Checks that the resolved scenario written with the results
+    /// (scenario.toml) reads back as this very scenario, so that a finished
+    /// batch can always be rerun from its folder. Called before any
+    /// simulation work, so a value that cannot be written fails at once.
+    pub fn check_round_trip(&self) -> Result<()> {
+        let fail = |why: String| Error::Scenario {
+            path: self.source.clone(),
+            message: format!(
+                "the resolved scenario would not read back ({why}); please report this as a bug"
+            ),
+        };
+        let text = toml::to_string(&self.spec).map_err(|e| fail(e.to_string()))?;
+        let back: ScenarioFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        if back != self.spec {
+            return Err(fail("a value changed when written and read back".into()));
+        }
+        Ok(())
     }
 
     /// A copy with `edit` applied to the file's shape, checked again.
@@ -913,6 +971,117 @@ impl Scenario {
         match self.spec.population.graph {
             GraphSpec::File { .. } => self.spec.population.size,
             _ => Some(self.spec.population.size.unwrap_or(DEFAULT_POPULATION)),
+        }
+    }
+}
+
+/// Largest scenario or sweep file read, in bytes: far above any real one,
+/// and small enough that a path such as /dev/zero is refused quickly.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a scenario or sweep file as UTF-8 text, refusing files larger than
+/// [`MAX_FILE_BYTES`]. `what` names the kind of file in messages.
+pub(crate) fn read_text_file(path: &Path, what: &str) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "cannot read {what}: it is larger than {} MiB, which no {what} is",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("cannot read {what}: it is not valid UTF-8 text ({e})"))
+}
+
+/// The scenario's sections that are arrays of tables: each is written
+/// `[[name]]`, once per item.
+pub const ARRAY_SECTIONS: [&str; 4] = ["channel", "reward", "giveaway", "event"];
+
+/// Refuses a section that should be an array of tables (`[[reward]]`) but is
+/// written as one table (`[reward]` or `reward = { ... }`), which serde would
+/// report as "invalid type: map, expected a sequence".
+pub(crate) fn check_table_arrays(
+    tree: &toml::Table,
+    sections: &[&str],
+) -> std::result::Result<(), String> {
+    for name in sections {
+        if let Some(toml::Value::Table(_)) = tree.get(*name) {
+            return Err(format!(
+                "[{name}] is written with single brackets: write [[{name}]]: a scenario can have several, one [[{name}]] table each"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reading and writing a seed: any u64, although TOML integers stop at
+/// 2^63 - 1 (i64::MAX). A seed is written as an integer when it fits and as a
+/// string of decimal digits (`seed = "9223372036854775808"`) when it does
+/// not; either form is read. docs/scenario.md documents this.
+pub mod seed_serde {
+    use serde::{de, Deserializer, Serializer};
+
+    /// What a seed may be, for messages.
+    pub const ALLOWED: &str = "a whole number from 0 to 18446744073709551615 (above 9223372036854775807 write it as a string of digits, e.g. \"9223372036854775808\")";
+
+    pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*seed) {
+            Ok(i) => s.serialize_i64(i),
+            Err(_) => s.serialize_str(&seed.to_string()),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(SeedVisitor)
+    }
+
+    /// For `Option<u64>` seeds (sweep files).
+    pub mod option {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(seed: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+            match seed {
+                Some(v) => super::serialize(v, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
+
+    struct SeedVisitor;
+
+    impl de::Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(ALLOWED)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("seed = {v} is negative: a seed is {ALLOWED}")))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom(format!(
+                    "seed = {v:?} is not a string of digits: a seed is {ALLOWED}"
+                )));
+            }
+            v.parse::<u64>()
+                .map_err(|_| E::custom(format!("seed = {v:?} is too large: a seed is {ALLOWED}")))
         }
     }
 }
@@ -1163,6 +1332,12 @@ pub(crate) fn check_schedule(
     field: &str,
     s: &Schedule,
 ) -> std::result::Result<(), String> {
+    if s.only_start {
+        return Err(format!(
+            "{field} gives only `start = {start}`: say how often it repeats, e.g. `{{ start = {start}, every = 7 }}` for every 7 days (`every = 1` for daily), or `{{ days = [{start}] }}` for once",
+            start = s.start
+        ));
+    }
     if !s.days.is_empty() {
         if s != &(Schedule {
             days: s.days.clone(),
@@ -1292,10 +1467,8 @@ mod tests {
     #[test]
     fn schedule_contains() {
         let s = Schedule {
-            start: 3,
-            every: 7,
             end: Some(17),
-            days: vec![],
+            ..Schedule::every(3, 7)
         };
         let on: Vec<u32> = (0..30).filter(|&d| s.contains(d)).collect();
         assert_eq!(on, vec![3, 10, 17]);

@@ -806,9 +806,13 @@ max = 0.2
         text.contains("mu_star") && text.contains("invite.rate"),
         "{text}"
     );
-    let (_, rows) = read_csv(&d.join("out/sensitivity.csv"));
+    // Chosen metrics get their own file; sensitivity.csv is left as merge
+    // wrote it (regression: `--metric` used to overwrite it).
+    let (_, rows) = read_csv(&d.join("out/sensitivity-total_joined.csv"));
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r[0] == "total_joined"));
+    let (_, all_rows) = read_csv(&d.join("out/sensitivity.csv"));
+    assert!(all_rows.len() > 2, "sensitivity.csv was overwritten");
 
     let out = commsim(&["sensitivity", "out", "--metric", "nope"], d);
     check(&out, 2, &["unknown metric `nope`"]);

@@ -3,6 +3,7 @@
 //! Run with `cargo test --release` (the statistical tests simulate large
 //! populations and are slow in debug builds).
 
+mod bad_inputs;
 mod browser;
 mod charts;
 mod claims;
@@ -10,6 +11,7 @@ mod cli;
 mod handout;
 mod properties;
 mod reference;
+mod regression;
 mod reports;
 mod serve;
 mod slurm;

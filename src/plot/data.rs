@@ -287,14 +287,18 @@ fn read_daily(path: PathBuf) -> Result<Daily> {
                 .map(|&(c, _)| t.number(rec, line, c))
                 .collect::<Result<_>>()?,
         };
-        if runs.last().is_none_or(|(last, _)| *last != r) {
-            if runs.iter().any(|(seen, _)| *seen == r) {
+        // Runs must come in increasing order: one comparison with the last
+        // run per row keeps reading linear in the number of rows, and also
+        // catches a run that appears again after others.
+        match runs.last() {
+            Some((last, _)) if *last == r => {}
+            Some((last, _)) if *last > r => {
                 return Err(t.error(
                     line,
-                    format!("run {r} appears again after other runs: rows must be ordered by run, then day"),
+                    format!("run {r} comes after run {last}: rows must be ordered by run (increasing), then day"),
                 ));
             }
-            runs.push((r, Vec::new()));
+            _ => runs.push((r, Vec::new())),
         }
         let days = &mut runs.last_mut().expect("pushed above").1;
         if d != days.len() as u64 {
@@ -439,8 +443,6 @@ fn read_referrals(path: PathBuf, daily_runs: &[u64]) -> Result<Vec<Vec<Referral>
     Ok(out)
 }
 
-/// The scenario's name, for titles: scenario.toml's `name`, else
-/// meta.json's `scenario`, else the folder's own name.
 /// The strategy days of the folder's scenario.toml. A file this version
 /// cannot read as a scenario (or none) has no marks; the charts are drawn
 /// without them.
@@ -452,16 +454,18 @@ fn strategy_days(dir: &Path) -> Vec<(u32, super::marks::Mark)> {
         .unwrap_or_default()
 }
 
+/// The scenario's name, for titles: scenario.toml's `name`, else
+/// meta.json's `scenario`, else the folder's own name. A scenario.toml that
+/// cannot be read (damaged, not UTF-8, not TOML, no name) is passed over for
+/// meta.json, as docs/cli.md says: only the name is read from it.
 fn scenario_name(dir: &Path) -> Result<String> {
     let toml_path = dir.join("scenario.toml");
-    if toml_path.is_file() {
-        let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::io(&toml_path, e))?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
-            results_error(&toml_path, None, format!("not valid TOML: {}", e.message()))
-        })?;
-        if let Some(name) = table.get("name").and_then(|v| v.as_str()) {
-            return Ok(name.to_string());
-        }
+    let from_toml = std::fs::read_to_string(&toml_path)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|table| table.get("name")?.as_str().map(str::to_string));
+    if let Some(name) = from_toml {
+        return Ok(name);
     }
     let meta_path = dir.join("meta.json");
     if meta_path.is_file() {

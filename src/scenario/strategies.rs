@@ -75,10 +75,8 @@ impl Default for Giveaway {
     fn default() -> Self {
         Giveaway {
             schedule: Schedule {
-                start: 1,
-                every: 1,
                 end: Some(3),
-                days: Vec::new(),
+                ..Schedule::every(1, 1)
             },
             reach: 300.0,
             appeal: 0.8,

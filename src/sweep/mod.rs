@@ -86,9 +86,7 @@ pub struct SweepOptions {
 /// `commsim sweep`: runs the points of one shard (all by default) into the
 /// sweep folder and, when the sweep is not sharded, assembles the results.
 pub fn run(opts: &SweepOptions, out: &mut impl Write) -> Result<PathBuf> {
-    if opts.threads == 0 {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
+    crate::app::threads(Some(opts.threads))?;
     let started = Instant::now();
     let sweep = Sweep::load(&opts.file)?;
     let plan = &sweep.plan;
@@ -418,6 +416,12 @@ pub fn merge(opts: &MergeOptions, out: &mut impl Write) -> Result<PathBuf> {
             ))
         }
     };
+    if opts.out.is_some() && target.exists() && !target.is_dir() {
+        return Err(Error::Usage(format!(
+            "output path {} exists and is not a folder: merge writes a sweep folder; choose another --out",
+            target.display()
+        )));
+    }
     let version = env!("CARGO_PKG_VERSION");
     let mut plan: Option<(PathBuf, Plan)> = None;
     // Every point file found, by point, with the folder it is in.
@@ -621,7 +625,15 @@ pub fn sensitivity(opts: &SensitivityOptions, out: &mut impl Write) -> Result<Pa
     }
     let means = store::means_from_results(&opts.dir.join("results.csv"), &plan)?;
     let table = sensitivity_table(&plan, &means, &metrics)?;
-    let path = opts.dir.join("sensitivity.csv");
+    // The sweep's own metrics go to sensitivity.csv (as merge writes it);
+    // chosen metrics to a file of their own, so they never overwrite it or
+    // each other: `--metric a --metric b` writes sensitivity-a+b.csv.
+    let path = if opts.metrics.is_empty() {
+        opts.dir.join("sensitivity.csv")
+    } else {
+        opts.dir
+            .join(format!("sensitivity-{}.csv", opts.metrics.join("+")))
+    };
     store::write_atomic(&path, table.as_bytes())?;
     if !opts.quiet {
         print_table(&table, out).map_err(|e| Error::io("stdout", e))?;

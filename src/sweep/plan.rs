@@ -69,6 +69,10 @@ impl DesignKind {
 struct SweepFile {
     base: PathBuf,
     runs: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::scenario::seed_serde::option::deserialize"
+    )]
     seed: Option<u64>,
     design: DesignKind,
     samples: Option<u64>,
@@ -155,7 +159,7 @@ pub struct Plan {
 
 /// FNV-1a, 64 bits: a stable, dependency-free fingerprint (not a defence
 /// against deliberate collisions, which nobody has a reason to make here).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= b as u64;
@@ -287,14 +291,31 @@ pub struct Sweep {
 impl Sweep {
     /// Reads and checks a sweep file and every point's scenario.
     pub fn load(file: &Path) -> Result<Sweep> {
+        let text = crate::scenario::read_text_file(file, "sweep file").map_err(|message| {
+            Error::Scenario {
+                path: file.to_path_buf(),
+                message,
+            }
+        })?;
+        Sweep::from_text(&text, file)
+    }
+
+    /// Checks sweep-file text as if read from `file` (which names it in
+    /// messages; a relative `base` is resolved against its folder).
+    pub fn from_text(text: &str, file: &Path) -> Result<Sweep> {
         let err = |message: String| Error::Scenario {
             path: file.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| err(format!("cannot read sweep file: {e}")))?;
+        let tree: toml::Table =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        if let Some(toml::Value::Table(_)) = tree.get("param") {
+            return Err(err(
+                "[param] is written with single brackets: write [[param]]: a sweep can have several, one [[param]] table each".into(),
+            ));
+        }
         let spec: SweepFile =
-            toml::from_str(&text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         let dir = file.parent().unwrap_or(Path::new("."));
         let base_source = dir.join(&spec.base);
         if !base_source.is_file() {

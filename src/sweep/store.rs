@@ -418,7 +418,7 @@ pub fn assemble(
         rec.extend(plan.point_values(p).iter().map(value_cell));
         w.write_record(&rec).expect("writing to memory");
     }
-    write_atomic(&out.join("points.csv"), &w.into_inner().expect("memory"))?;
+    let points_csv = w.into_inner().expect("memory");
 
     // results.csv and summary.csv: streamed point by point, so that a sweep
     // of any size needs memory for one point at a time.
@@ -462,6 +462,9 @@ pub fn assemble(
         summary.write_all(lines.as_bytes())?;
         means.push(row_means);
     }
+    // Written only once every point file has been read and checked, so a
+    // damaged point file leaves no assembled file behind.
+    write_atomic(&out.join("points.csv"), &points_csv)?;
     results.commit()?;
     summary.commit()?;
     Ok(means)
