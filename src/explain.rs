@@ -195,9 +195,11 @@ pub fn counterfactuals(s: &ScenarioFile) -> Vec<Counterfactual> {
         ));
     }
     if s.leave.enabled && s.value.disappointment > 0.0 && s.needs.enabled {
-        v.push(cf("without disappointment over unmet needs (M1, M3)", M, |f| {
-            f.value.disappointment = 0.0
-        }));
+        v.push(cf(
+            "without disappointment over unmet needs (M1, M3)",
+            M,
+            |f| f.value.disappointment = 0.0,
+        ));
     }
     if s.leave.enabled && s.ties.enabled && s.ties.half_life.is_finite() {
         v.push(cf("without ties fading between contacts", M, |f| {

@@ -186,7 +186,11 @@ fn l2_activity_per_member_peaks_early_and_halves_by_day_7() {
         let runs = run_seed(&text, seed);
         let peak_day = |r: &RunOutput| {
             (1..r.days.len())
-                .max_by(|&a, &b| per_member(r, a).total_cmp(&per_member(r, b)).then(b.cmp(&a)))
+                .max_by(|&a, &b| {
+                    per_member(r, a)
+                        .total_cmp(&per_member(r, b))
+                        .then(b.cmp(&a))
+                })
                 .unwrap_or(0) as f64
         };
         let (share, lo, _) = share_of_runs(&runs, |r| peak_day(r) <= 3.0);
@@ -240,7 +244,10 @@ fn m7_group_buy_ties_members_in() {
     let base = scenario_text("free-interest-group.toml");
     for (label, extra) in [
         ("group-buy", ""),
-        ("group-buy, commitment neutral", "\n[conversion]\ncommitment = 0.0"),
+        (
+            "group-buy, commitment neutral",
+            "\n[conversion]\ncommitment = 0.0",
+        ),
     ] {
         let without = with(&base, extra);
         let deal = with(
@@ -431,7 +438,9 @@ fn m3_over_promising_brings_more_and_keeps_fewer() {
         let (a, b) = (run_seed(&honest, seed), run_seed(&over, seed));
         assert_positive(
             "poster joiners, over-promise − honest",
-            &paired(&a, &b, |r| r.members.iter().filter(|m| poster(m)).count() as f64),
+            &paired(&a, &b, |r| {
+                r.members.iter().filter(|m| poster(m)).count() as f64
+            }),
         );
         assert_negative(
             "share of poster joiners still in at day 60, over-promise − honest",
@@ -481,7 +490,13 @@ fn s6_meetup_attendees_stay_longer_and_trust_more() {
         let xs: Vec<f64> = r
             .members
             .iter()
-            .filter(|m| if attended { m.events > 0 } else { m.waitlisted > 0 && m.events == 0 })
+            .filter(|m| {
+                if attended {
+                    m.events > 0
+                } else {
+                    m.waitlisted > 0 && m.events == 0
+                }
+            })
             .map(f)
             .collect();
         if xs.is_empty() {
@@ -505,7 +520,11 @@ fn s6_meetup_attendees_stay_longer_and_trust_more() {
                 .map(|r| mean_of(r, &trust, true) - mean_of(r, &trust, false))
                 .collect(),
         );
-        assert!(d_stay.len() >= 80, "only {} runs had both groups", d_stay.len());
+        assert!(
+            d_stay.len() >= 80,
+            "only {} runs had both groups",
+            d_stay.len()
+        );
         assert_positive("share still in at day 90, attendees − turned away", &d_stay);
         assert_positive("trust at exit or day 90, attendees − turned away", &d_trust);
     }
@@ -517,7 +536,11 @@ fn s6_meetup_attendees_stay_longer_and_trust_more() {
 #[test]
 fn r6_one_kol_keeps_about_a_hundred_engaged() {
     let kol = scenario_text("kol-led.toml");
-    let none = edit(&kol, "count = 5", "count = 5\nspeak = 0.0\nfollower_gain = 0.0");
+    let none = edit(
+        &kol,
+        "count = 5",
+        "count = 5\nspeak = 0.0\nfollower_gain = 0.0",
+    );
     for seed in SEEDS {
         eprintln!("R6, seed {seed}");
         let (a, b) = (run_seed(&none, seed), run_seed(&kol, seed));
@@ -612,7 +635,11 @@ fn tenure_hazard_falls_after_the_first_week() {
 fn r4_unmoderated_group_becomes_an_ad_group() {
     // The unoperated group, run for 90 days, with advertisers in it.
     let base = with(
-        &edit(&scenario_text("no-operation.toml"), "days = 30", "days = 90"),
+        &edit(
+            &scenario_text("no-operation.toml"),
+            "days = 30",
+            "days = 90",
+        ),
         "[roles]\nadvertiser = 0.05",
     );
     let moderated = with(&base, "[moderation]\nad_delay = 1");

@@ -32,7 +32,14 @@ fn run_writes_a_self_contained_report_that_plot_redraws() {
     assert!(html.contains("<h1>commsim run: small</h1>"));
     assert!(html.contains("<td>peak members</td>"));
     // Every SVG chart of the folder is inline.
-    for chart in ["lifecycle", "churn", "survival", "referrals", "tree", "economics"] {
+    for chart in [
+        "lifecycle",
+        "churn",
+        "survival",
+        "referrals",
+        "tree",
+        "economics",
+    ] {
         assert!(
             html.contains(&format!("<figure id=\"{chart}\">\n<svg")),
             "{chart}"

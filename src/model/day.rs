@@ -123,8 +123,8 @@ impl World<'_> {
                 }
                 // S6: sign up for today's offline event, more likely when keen,
                 // helped by the group, or committed.
-                let keen = (mem.interest + (1.0 - mem.interest) * mem.satisfaction)
-                    .max(mem.commitment);
+                let keen =
+                    (mem.interest + (1.0 - mem.interest) * mem.satisfaction).max(mem.commitment);
                 if today_s.event.is_some()
                     && mem.flags & (MUTED | LEAVING) == 0
                     && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
@@ -363,11 +363,17 @@ impl World<'_> {
         if p.ties_on
             && day == mem.joined + 1
             && !yesterday.speakers.is_empty()
-            && self.key.day(Purpose::Activity, mem.joined).member(m).unit(7) < p.greeting
+            && self
+                .key
+                .day(Purpose::Activity, mem.joined)
+                .member(m)
+                .unit(7)
+                < p.greeting
         {
             let d = ctx.soc.member(m);
             if d.unit(0) < gin.replied {
-                let who = yesterday.speakers[(d.bits(1) % yesterday.speakers.len() as u64) as usize];
+                let who =
+                    yesterday.speakers[(d.bits(1) % yesterday.speakers.len() as u64) as usize];
                 self.tie_events.push((m, who, p.tie_reply));
             }
         }
@@ -402,9 +408,9 @@ impl World<'_> {
         if p.ties_on && mem.bond > 0.0 {
             // Talking with one's ties keeps them alive.
             if let Some(list) = self.ties.get(&m) {
-                let t = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
-                if self.status[t.other as usize] == super::world::MEMBER {
-                    self.tie_events.push((m, t.other, p.tie_reply * 0.5));
+                let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
+                if self.status[other as usize] == super::world::MEMBER {
+                    self.tie_events.push((m, other, p.tie_reply * 0.5));
                 }
             }
         }
@@ -438,8 +444,7 @@ impl World<'_> {
             };
             (p.answer_gain, who)
         } else if today_s.service
-            && u < gin.answered
-                + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
+            && u < gin.answered + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
         {
             (p.answer_gain * p.service_speed, self.owner_id)
         } else {
@@ -572,13 +577,7 @@ impl World<'_> {
         if d.unit(0) >= -(-total).exp_m1() {
             return None;
         }
-        let cause = pick_cause(
-            d.unit(1) * total,
-            p.base_hazard,
-            h_value,
-            &parts,
-            h_trust,
-        );
+        let cause = pick_cause(d.unit(1) * total, p.base_hazard, h_value, &parts, h_trust);
         // M5: a group is a weak tie. A member annoyed by the chat mutes it
         // rather than leaves; one who gets too little from it mutes only if
         // they still have something to keep (a latent need for later, or
@@ -648,7 +647,6 @@ impl World<'_> {
             disappointment,
         }
     }
-
 }
 
 /// What a member weighs against the outside option today.
@@ -1191,7 +1189,8 @@ impl GroupInputs {
                 1.0
             },
             watch: (1.0 - (1.0 - p.watch_gain).powi(y.answered as i32)) as f32,
-            replied: 1.0 - (1.0 - p.reply_rate).powi(sp.speakers.len().min(i32::MAX as usize) as i32),
+            replied: 1.0
+                - (1.0 - p.reply_rate).powi(sp.speakers.len().min(i32::MAX as usize) as i32),
             audience: size as f32 / (size as f32 + p.ad_audience).max(f32::MIN_POSITIVE),
         }
     }
@@ -1290,7 +1289,10 @@ impl Today {
             kol_active,
             cycle_end,
             event,
-            group_buy: p.group_buy.as_ref().is_some_and(|b| b.schedule.contains(day)),
+            group_buy: p
+                .group_buy
+                .as_ref()
+                .is_some_and(|b| b.schedule.contains(day)),
         }
     }
 }

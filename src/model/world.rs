@@ -150,12 +150,17 @@ pub struct Member {
     pub row: u32,
 }
 
-/// A tie to another person made by interaction: strength at `day`.
+/// A tie made by interaction: its strength at its last contact, `day`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tie {
-    pub other: u32,
     pub strength: f32,
     pub day: u32,
+}
+
+/// The key of the tie between `a` and `b` in [`World::tie_strength`].
+#[inline]
+pub fn pair(a: u32, b: u32) -> u64 {
+    ((a.min(b) as u64) << 32) | a.max(b) as u64
 }
 
 /// State of one run.
@@ -172,10 +177,14 @@ pub struct World<'g> {
     /// Per person: friends who have left the group while the person was in;
     /// kept as `friends_in`.
     pub friends_gone: Vec<u32>,
-    /// Per person: ties made by interaction (answers, replies, welcomes,
-    /// events), with the strength at their last contact. Kept only with
-    /// `[ties]` on; an entry may name someone who has left.
-    pub ties: std::collections::HashMap<u32, Vec<Tie>>,
+    /// Per person: the people they are tied to by interaction (answers,
+    /// replies, welcomes, events). Kept only with `[ties]` on; an entry may
+    /// name someone who has left.
+    pub ties: std::collections::HashMap<u32, Vec<u32>>,
+    /// Strength of each tie made by interaction, by [`pair`]: looked up in
+    /// constant time, so a member with thousands of ties (the owner, a KOL)
+    /// costs no more per contact than anyone else.
+    pub tie_strength: std::collections::HashMap<u64, Tie>,
     /// Per person: tie strength gained today from others' actions, added to
     /// the member's bond at the start of tomorrow (kept with ties on).
     pub bond_in: Vec<f32>,
@@ -267,6 +276,7 @@ impl<'g> World<'g> {
             },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
             ties: Default::default(),
+            tie_strength: Default::default(),
             bond_in: if ties { vec![0.0; n] } else { Vec::new() },
             lost_in: if ties { vec![0.0; n] } else { Vec::new() },
             tie_events: Vec::new(),
@@ -716,22 +726,20 @@ impl<'g> World<'g> {
             if a == b || strength <= 0.0 {
                 continue;
             }
-            for (x, y) in [(a, b), (b, a)] {
-                let list = self.ties.entry(x).or_default();
-                match list.iter_mut().find(|t| t.other == y) {
-                    Some(t) => {
-                        t.strength =
-                            t.strength * p.tie_decay.powi((day - t.day) as i32) + strength;
-                        t.day = day;
-                    }
-                    None => list.push(Tie {
-                        other: y,
-                        strength,
-                        day,
-                    }),
+            match self.tie_strength.entry(pair(a, b)) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let t = e.get_mut();
+                    t.strength = t.strength * p.tie_decay.powi((day - t.day) as i32) + strength;
+                    t.day = day;
                 }
-                self.bond_in[x as usize] += strength;
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Tie { strength, day });
+                    self.ties.entry(a).or_default().push(b);
+                    self.ties.entry(b).or_default().push(a);
+                }
             }
+            self.bond_in[a as usize] += strength;
+            self.bond_in[b as usize] += strength;
         }
         self.tie_events = events;
         self.tie_events.clear();
@@ -743,7 +751,7 @@ impl<'g> World<'g> {
         let friends = self.friends_in.get(m as usize).copied().unwrap_or(0);
         let made = self.ties.get(&m).map_or(0, |l| {
             l.iter()
-                .filter(|t| self.status[t.other as usize] == MEMBER)
+                .filter(|&&o| self.status[o as usize] == MEMBER)
                 .count() as u32
         });
         friends + made
@@ -766,8 +774,11 @@ impl<'g> World<'g> {
             }
         }
         if let Some(list) = self.ties.remove(&m) {
-            for t in &list {
-                let oi = t.other as usize;
+            for &o in &list {
+                let Some(t) = self.tie_strength.remove(&pair(m, o)) else {
+                    continue;
+                };
+                let oi = o as usize;
                 if self.status[oi] != MEMBER {
                     continue;
                 }
@@ -818,7 +829,7 @@ impl<'g> World<'g> {
                 self.depart(p, m.id, day);
                 continue;
             }
-        let g = &mut per_group[m.group as usize];
+            let g = &mut per_group[m.group as usize];
             g.members += 1;
             if m.flags & MUTED != 0 {
                 muted += 1;
