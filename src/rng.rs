@@ -200,3 +200,29 @@ mod tests {
         );
     }
 }
+
+/// A hasher for integer keys inside a run (tie lists and strengths): one
+/// SplitMix64 mix per key instead of SipHash. The keys are person ids, not
+/// input an attacker chooses, and iteration order is never used.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | self.0 >> 56) ^ b as u64;
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.0 ^= i as u64;
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
+    }
+}
+
+/// A hash map keyed by ids, hashed with [`IdHasher`].
+pub type IdMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;

@@ -180,11 +180,11 @@ pub struct World<'g> {
     /// Per person: the people they are tied to by interaction (answers,
     /// replies, welcomes, events). Kept only with `[ties]` on; an entry may
     /// name someone who has left.
-    pub ties: std::collections::HashMap<u32, Vec<u32>>,
+    pub ties: crate::rng::IdMap<u32, Vec<u32>>,
     /// Strength of each tie made by interaction, by [`pair`]: looked up in
     /// constant time, so a member with thousands of ties (the owner, a KOL)
     /// costs no more per contact than anyone else.
-    pub tie_strength: std::collections::HashMap<u64, Tie>,
+    pub tie_strength: crate::rng::IdMap<u64, Tie>,
     /// Per person: tie strength gained today from others' actions, added to
     /// the member's bond at the start of tomorrow (kept with ties on).
     pub bond_in: Vec<f32>,
@@ -805,8 +805,25 @@ impl<'g> World<'g> {
         }
         let mut kept = 0;
         for r in 0..self.members.len() {
+            if self.members[r].flags & LEAVING == 0 {
+                // Staying: count, and move down only past earlier leavers.
+                let m = &self.members[r];
+                let g = &mut per_group[m.group as usize];
+                g.members += 1;
+                if m.flags & MUTED != 0 {
+                    muted += 1;
+                    g.muted += 1;
+                }
+                trust += m.trust as f64;
+                interest += m.interest as f64;
+                if kept != r {
+                    self.members[kept] = self.members[r];
+                }
+                kept += 1;
+                continue;
+            }
             let m = self.members[r];
-            if m.flags & LEAVING != 0 {
+            {
                 let vi = m.id as usize;
                 if (m.row as usize) < self.records.len() {
                     let ties = self.ties_inside(m.id);
@@ -827,18 +844,7 @@ impl<'g> World<'g> {
                 self.group_size[m.group as usize] -= 1;
                 self.gone_total += 1;
                 self.depart(p, m.id, day);
-                continue;
             }
-            let g = &mut per_group[m.group as usize];
-            g.members += 1;
-            if m.flags & MUTED != 0 {
-                muted += 1;
-                g.muted += 1;
-            }
-            trust += m.trust as f64;
-            interest += m.interest as f64;
-            self.members[kept] = m;
-            kept += 1;
         }
         self.members.truncate(kept);
         let n = kept as u32;
