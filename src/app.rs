@@ -192,6 +192,16 @@ fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::
             num(hi)
         )?;
     }
+    let refused: u64 = runs.iter().map(|r| r.summary.refused_full).sum();
+    if refused > 0 {
+        // S13: people who would have joined but found every group full are
+        // easy to miss; say so.
+        writeln!(
+            out,
+            "  {:.0} people a run on average were turned away because every group was full (groups.capacity, groups.max).",
+            refused as f64 / runs.len().max(1) as f64
+        )?;
+    }
     let alive = runs.iter().filter(|r| r.summary.alive_at_end).count();
     if alive > 0 {
         writeln!(

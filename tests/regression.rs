@@ -6,8 +6,8 @@ use std::path::Path;
 use tempfile::TempDir;
 
 use crate::util::{
-    check, commsim, listing, read_csv, read_results, read_text, results_without_meta, small_with,
-    write, SMALL,
+    check, column, commsim, listing, read_csv, read_results, read_text, results_without_meta,
+    small_with, stdout, write, SMALL,
 };
 
 fn tmp() -> TempDir {
@@ -769,4 +769,51 @@ fn regression_meta_json_records_version_commit_scenario_hash_and_command_line() 
     assert_eq!(hash("a").len(), 16);
     assert_eq!(hash("a"), hash("b"));
     assert_ne!(hash("a"), hash("c"));
+}
+
+/// The 500-member cap turned people away unseen: runs.csv now counts them
+/// (`refused_full`) and the summary says so.
+#[test]
+fn regression_refused_full_is_reported() {
+    let dir = tmp();
+    write(
+        dir.path(),
+        "small.toml",
+        &format!("{SMALL}\n[groups]\ncapacity = 12\n"),
+    );
+    let out = commsim(&["run", "small.toml", "--out", "res"], dir.path());
+    check(&out, 0, &[]);
+    assert!(
+        stdout(&out).contains("turned away because every group was full"),
+        "{}",
+        stdout(&out)
+    );
+    let (header, rows) = read_csv(&dir.path().join("res/runs.csv"));
+    let col = column(&header, "refused_full");
+    let refused: u64 = rows.iter().map(|r| r[col].parse::<u64>().unwrap()).sum();
+    assert!(refused > 0, "nobody was counted as refused");
+}
+
+/// Each joiner scanned every group for room: with many groups (up to
+/// 60,000) that was quadratic. The scan now starts after the groups known
+/// to be full; the placement it finds is the same (first group with room).
+#[test]
+fn regression_joiner_group_scan_finds_first_group_with_room() {
+    let text = format!(
+        "{}\n[groups]\ncapacity = 5\nmax = 400\n",
+        SMALL.replace("days = 20", "days = 10")
+    );
+    let runs = crate::util::simulate_text(&text, Path::new("."), Some(2), 1);
+    for r in &runs {
+        // Members per group never exceed the capacity, and a new group opens
+        // only when every open one is full.
+        for g in &r.groups {
+            assert!(g.members <= 5, "{g:?}");
+        }
+        for d in &r.days {
+            assert!(d.members <= 5 * d.groups, "{d:?}");
+        }
+        let opened = r.days.last().unwrap().groups;
+        assert!(opened > 1, "only {opened} groups opened");
+    }
 }

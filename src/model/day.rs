@@ -1013,7 +1013,11 @@ impl World<'_> {
             if accepted {
                 // Several friends may win the same person; the smallest key
                 // keeps the inviter independent of processing order.
-                self.pending.push((f, (bits >> 32) as u32, m));
+                // The key is a fresh hash of the draw, not its bits: the gap
+                // was drawn from those, so reusing them would favour some
+                // inviters (issue 13).
+                let key = (crate::rng::mix(bits ^ 0x7469_6562_7265_616b) >> 32) as u32;
+                self.pending.push((f, key, m));
             }
         }
     }

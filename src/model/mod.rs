@@ -148,6 +148,8 @@ pub struct RunSummary {
     pub final_active: u32,
     pub total_joined: u64,
     pub total_left: u64,
+    /// People who would have joined but found every group full (S13).
+    pub refused_full: u64,
     /// Joins by invitation / all joins after launch (0 if none).
     pub referral_share: f64,
     pub revenue: f64,
@@ -262,6 +264,7 @@ pub fn summarise(days: &[DayRow], fraction: f64) -> RunSummary {
         final_active: last.active,
         total_joined,
         total_left: days.iter().map(|r| r.left as u64).sum(),
+        refused_full: days.iter().map(|r| r.refused_full as u64).sum(),
         referral_share: if after_launch > 0 {
             referral as f64 / after_launch as f64
         } else {

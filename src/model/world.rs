@@ -215,6 +215,9 @@ pub struct World<'g> {
     pub speakers: Vec<Speakers>,
     /// Members in each group now (S13).
     pub group_size: Vec<u32>,
+    /// Every group before this index is full (S13: a joiner's search for a
+    /// group with room starts here).
+    pub open_hint: usize,
     /// Per person: the group they are in; kept only when several groups
     /// may open.
     pub group_of: Vec<u16>,
@@ -309,6 +312,7 @@ impl<'g> World<'g> {
             yesterday: vec![Aggregates::default()],
             speakers: vec![Speakers::default()],
             group_size: vec![0],
+            open_hint: 0,
             group_of: if p.groups.max > 1 {
                 vec![0; n]
             } else {
@@ -478,9 +482,17 @@ impl<'g> World<'g> {
                 return Some(g);
             }
         }
-        if let Some(g) = self.group_size.iter().position(|&s| s < cap) {
-            return Some(g as u16);
+        // Every group before `open_hint` is full, so the scan starts there:
+        // over a run, the work is linear in joins plus groups, not their
+        // product (60,000 groups are allowed).
+        if let Some(k) = self.group_size[self.open_hint..]
+            .iter()
+            .position(|&s| s < cap)
+        {
+            self.open_hint += k;
+            return Some(self.open_hint as u16);
         }
+        self.open_hint = self.group_size.len();
         if (self.group_size.len() as u32) < p.groups.max {
             self.open_group(p, row);
             return Some(self.group_size.len() as u16 - 1);
@@ -710,6 +722,7 @@ impl<'g> World<'g> {
                 }
                 self.group_size[group as usize] -= 1;
                 self.group_size[new as usize] += 1;
+                self.open_hint = self.open_hint.min(group as usize);
             }
         }
     }
@@ -842,6 +855,7 @@ impl<'g> World<'g> {
                 }
                 per_group[m.group as usize].left += 1;
                 self.group_size[m.group as usize] -= 1;
+                self.open_hint = self.open_hint.min(m.group as usize);
                 self.gone_total += 1;
                 self.depart(p, m.id, day);
             }

@@ -203,8 +203,9 @@ pub fn write(
     let mut scenarios = scenarios.to_vec();
     if scenarios.is_empty() {
         let path = dir.join("scenario.toml");
-        if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        // A damaged scenario.toml leaves the handout without its scenario,
+        // as the charts do without their strategy days.
+        if let Ok(text) = std::fs::read_to_string(&path) {
             scenarios.push(("scenario.toml".to_string(), text));
         }
     }
