@@ -37,7 +37,7 @@ pub fn http(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, St
         if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             break i;
         }
-        let n = s.read(&mut buf).unwrap();
+        let n = crate::util::read_retrying(&mut s, &mut buf);
         assert!(n > 0, "connection closed before the header ended");
         raw.extend_from_slice(&buf[..n]);
     };
@@ -51,7 +51,7 @@ pub fn http(url: &str, method: &str, path: &str, body: Option<&str>) -> (u16, St
     match length {
         Some(n) => {
             while body_bytes.len() < n {
-                let got = s.read(&mut buf).unwrap();
+                let got = crate::util::read_retrying(&mut s, &mut buf);
                 assert!(got > 0, "connection closed before the body ended");
                 body_bytes.extend_from_slice(&buf[..got]);
             }

@@ -216,3 +216,15 @@ pub fn simulate_text(
     .unwrap()
     .runs
 }
+
+/// One `read`, retried when a signal interrupts it (EINTR): the tests that
+/// send SIGINT to a server run beside tests that read from sockets.
+pub fn read_retrying(s: &mut impl std::io::Read, buf: &mut [u8]) -> usize {
+    loop {
+        match s.read(buf) {
+            Ok(n) => return n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+}
