@@ -447,7 +447,7 @@ fn capitalise(s: &str) -> String {
 
 fn cause_phrase(cause: &str) -> &'static str {
     match cause {
-        "boredom" => "Boredom (interest faded)",
+        "boredom" => "Boredom (too little value)",
         "unmet_need" => "Unmet needs",
         "lost_trust" => "Lost trust",
         "annoyance" => "Annoyance and overload",

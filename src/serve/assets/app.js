@@ -37,7 +37,7 @@ const TEXT = {
     sl_meetup: "Offline meetup size", un_meetup: "people",
     sl_launch: "Launch members", un_launch: "people",
     sl_days: "Days to simulate", un_days: "days",
-    c_boredom: "bored (interest faded)", c_unmet_need: "needs not met", c_lost_trust: "lost trust",
+    c_boredom: "bored (too little value)", c_unmet_need: "needs not met", c_lost_trust: "lost trust",
     c_annoyance: "annoyed (ads, overload)", c_friends: "friends left", c_fee_not_renewed: "did not renew",
     c_removed: "removed by moderators",
   },
