@@ -154,7 +154,15 @@ impl Browser {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             assert!(Instant::now() < deadline, "{method} got no answer");
-            let m = self.ws.read().expect("read from Chromium");
+            // A signal can interrupt the read before any byte is taken
+            // (EINTR); the read is then simply retried.
+            let m = match self.ws.read() {
+                Ok(m) => m,
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    continue
+                }
+                Err(e) => panic!("read from Chromium: {e}"),
+            };
             let Message::Text(t) = m else { continue };
             let v: Value = serde_json::from_str(t.as_str()).unwrap();
             if v["id"] == id {
