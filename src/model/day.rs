@@ -220,7 +220,12 @@ impl World<'_> {
             mem.interest = 1.0;
         }
         read(p, mem, ctx.content_today, &d_act, need, gin, row);
-        let spoke = self.speak(p, mem, kol_paid, ctx, today_s, gin, yesterday, today, row);
+        // Social value (ties) changes only between days: computed once for
+        // speaking and for the decision to stay.
+        let social = self.social(p, mem);
+        let spoke = self.speak(
+            p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, today, row,
+        );
         // M3: value short of what was promised erodes trust.
         if p.trust_on && tenure > p.grace_days {
             let gap = (mem.expectation - mem.satisfaction).max(0.0);
@@ -248,7 +253,7 @@ impl World<'_> {
         {
             Some((c, false))
         } else if p.leave_on {
-            self.exit_decision(p, mem, tenure, kol_paid, gin, ctx)
+            self.exit_decision(p, mem, tenure, kol_paid, social, gin, ctx)
         } else {
             None
         };
@@ -319,6 +324,7 @@ impl World<'_> {
         p: &Params,
         mem: &mut Member,
         kol_paid: bool,
+        social: f32,
         ctx: &DayCtx,
         today_s: &Today,
         gin: &GroupInputs,
@@ -343,8 +349,7 @@ impl World<'_> {
             // R2: experts and askers carry the chat, people talk to those
             // they are tied to, and a quiet group gets quieter (Joyce &
             // Kraut 2006).
-            let (b, _) = self.social(p, mem);
-            (p.speak[role as usize] * i + p.tie_chat * b as f64) * gin.talk
+            (p.speak[role as usize] * i + p.tie_chat * social as f64) * gin.talk
         };
         let spoke = d_act.unit(2) < chance;
         let mut checked_in = false;
@@ -516,12 +521,14 @@ impl World<'_> {
     /// Hazards of leaving, combined (MODEL.md §4.9); returns the cause and
     /// whether the member mutes instead of leaving.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn exit_decision(
         &self,
         p: &Params,
         mem: &Member,
         tenure: u32,
         kol_paid: bool,
+        social: (f32, f32),
         gin: &GroupInputs,
         ctx: &DayCtx,
     ) -> Option<(Cause, bool)> {
@@ -536,7 +543,7 @@ impl World<'_> {
             // Garcia et al. 2013: stay while at least k friends remain.
             return Some((Cause::Friends, false));
         }
-        let (social, social_lost) = self.social(p, mem);
+        let (social, social_lost) = social;
         // Value short of the outside option, split by what is missing.
         let mut parts = [0.0f64; 4]; // annoyance, unmet need, friends, boredom
         let mut h_value = 0.0;
