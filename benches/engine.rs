@@ -127,3 +127,20 @@ fn full_model_100k(bencher: Bencher) {
         .counter(ItemsCount::new(member_days))
         .bench(|| model::simulate(&s, &p, &g, 0));
 }
+
+/// A batch's fixed cost for the built-in default (5,000 people): the graph
+/// and the loop's parameters, before any day is simulated.
+#[divan::bench(sample_count = 20)]
+fn batch_setup_default_5000() {
+    let s = Scenario::builtin_default();
+    let (s, g) = batch::prepare(s, 1).unwrap();
+    let g = g.unwrap();
+    divan::black_box(Params::new(&s, g.node_count()));
+}
+
+/// The Beta quantile tables of the needs alone (the default's two).
+#[divan::bench(sample_count = 20)]
+fn beta_tables() {
+    divan::black_box(commsim::stats::BetaTable::new(0.4, 4.0));
+    divan::black_box(commsim::stats::BetaTable::new(0.3, 4.0));
+}

@@ -209,30 +209,46 @@ impl BetaTable {
     const STEPS: usize = 2048;
 
     /// Beta with the given mean (0 < mean < 1) and concentration a + b > 0.
+    ///
+    /// Each quantile solves I_x(a, b) = p by Newton's method on the CDF,
+    /// kept inside a bisection bracket that starts at the previous quantile
+    /// (quantiles increase), so a table costs a few CDF evaluations per
+    /// entry instead of sixty (issue 11: a batch's fixed cost).
     pub fn new(mean: f64, concentration: f64) -> BetaTable {
         let (a, b) = (mean * concentration, (1.0 - mean) * concentration);
-        let quantiles = (0..=Self::STEPS)
-            .map(|k| {
-                let p = k as f64 / Self::STEPS as f64;
-                if k == 0 {
-                    return 0.0;
-                }
-                if k == Self::STEPS {
-                    return 1.0;
-                }
-                let (mut lo, mut hi) = (0.0f64, 1.0f64);
-                for _ in 0..60 {
-                    let mid = 0.5 * (lo + hi);
-                    if beta_cdf(mid, a, b) < p {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                0.5 * (lo + hi)
-            })
-            .collect();
+        let ln_beta = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+        let mut quantiles = Vec::with_capacity(Self::STEPS + 1);
+        let mut prev = 0.0f64;
+        for k in 0..=Self::STEPS {
+            let q = if k == 0 {
+                0.0
+            } else if k == Self::STEPS {
+                1.0
+            } else {
+                beta_quantile(k as f64 / Self::STEPS as f64, a, b, ln_beta, prev)
+            };
+            quantiles.push(q);
+            prev = q;
+        }
         BetaTable { quantiles }
+    }
+
+    /// [`BetaTable::new`], computed once per process for each (mean,
+    /// concentration): batches of a sweep, explain's variants and optimise's
+    /// candidates share the tables.
+    pub fn cached(mean: f64, concentration: f64) -> std::sync::Arc<BetaTable> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        type Cache = Mutex<HashMap<(u64, u64), Arc<BetaTable>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let key = (mean.to_bits(), concentration.to_bits());
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(t) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Arc::clone(t);
+        }
+        let t = Arc::new(BetaTable::new(mean, concentration));
+        let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(c.entry(key).or_insert(t))
     }
 
     /// The value at probability u in [0, 1).
@@ -243,6 +259,37 @@ impl BetaTable {
         let f = x - i as f64;
         self.quantiles[i] + f * (self.quantiles[i + 1] - self.quantiles[i])
     }
+}
+
+/// The p-quantile of Beta(a, b), at least `above`: safeguarded Newton on
+/// I_x(a, b) − p, with pdf x^(a−1)(1 − x)^(b−1)/B(a, b), falling back to
+/// bisection whenever a step would leave the bracket.
+fn beta_quantile(p: f64, a: f64, b: f64, ln_beta: f64, above: f64) -> f64 {
+    let (mut lo, mut hi) = (above, 1.0f64);
+    let mut x = if above > 0.0 { above } else { 0.5 * p.min(0.5) };
+    for _ in 0..200 {
+        let f = beta_cdf(x, a, b) - p;
+        if f == 0.0 {
+            return x;
+        }
+        if f < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let pdf = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta).exp();
+        let mut next = x - f / pdf;
+        if !(next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
+        }
+        if (next - x).abs() <= 2.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE)
+            || hi - lo <= 2.0 * f64::EPSILON * hi
+        {
+            return next;
+        }
+        x = next;
+    }
+    x
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom (NaN for
@@ -494,6 +541,34 @@ pub fn weibull_fit(durations: &[(f64, bool)]) -> Option<WeibullFit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beta_tables_match_bisection_on_the_cdf() {
+        // The reference: sixty halvings of [0, 1] on the same CDF.
+        for &(mean, conc) in &[(0.4, 4.0), (0.3, 4.0), (0.1, 0.5), (0.9, 50.0), (0.5, 1.0)] {
+            let t = BetaTable::new(mean, conc);
+            let (a, b) = (mean * conc, (1.0 - mean) * conc);
+            for k in (1..BetaTable::STEPS).step_by(97) {
+                let p = k as f64 / BetaTable::STEPS as f64;
+                let (mut lo, mut hi) = (0.0f64, 1.0f64);
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if beta_cdf(mid, a, b) < p {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                let want = 0.5 * (lo + hi);
+                let got = t.quantiles[k];
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.max(1e-3),
+                    "Beta({a}, {b}) at {p}: {got} vs {want}"
+                );
+            }
+            assert!(t.quantiles.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
 
     #[test]
     fn wilson_interval_matches_published_values() {

@@ -33,8 +33,8 @@ pub struct Params {
     /// Cumulative role shares: expert, asker, advertiser, freebie (rest lurker).
     pub role_cum: [f64; 4],
     pub needs_on: bool,
-    pub explicit: BetaTable,
-    pub latent: BetaTable,
+    pub explicit: std::sync::Arc<BetaTable>,
+    pub latent: std::sync::Arc<BetaTable>,
     pub freebie_factor: f64,
     pub satisfaction_decay: f32,
     // Launch.
@@ -196,8 +196,8 @@ fn pull(trust_on: bool, weight: f64, promise: f64) -> f64 {
     }
 }
 
-fn beta(mean: f64, concentration: f64) -> BetaTable {
-    BetaTable::new(mean, concentration)
+fn beta(mean: f64, concentration: f64) -> std::sync::Arc<BetaTable> {
+    BetaTable::cached(mean, concentration)
 }
 
 impl Params {
