@@ -175,12 +175,15 @@ fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::
     writeln!(out, "results in {}", dir.display())?;
     writeln!(out, "                     median   (5%-95% of runs)")?;
     type Metric = fn(&crate::model::RunSummary) -> f64;
-    let rows: [(&str, Metric); 5] = [
+    let rows: [(&str, Metric); 8] = [
         ("peak members", |s| s.peak_members as f64),
         ("day of peak", |s| s.peak_day as f64),
         ("active at end", |s| s.final_active as f64),
         ("lifetime (days)", |s| s.lifetime_days as f64),
         ("referral share", |s| s.referral_share),
+        ("money spent", |s| s.cost),
+        ("revenue", |s| s.revenue),
+        ("hours used", |s| s.hours_used),
     ];
     for (label, get) in rows {
         let (m, lo, hi) = spread(runs.iter().map(|r| get(&r.summary)));
@@ -200,6 +203,33 @@ fn headline(batch: &batch::Batch, dir: &Path, out: &mut impl Write) -> std::io::
             out,
             "  {:.0} people a run on average were turned away because every group was full (groups.capacity, groups.max).",
             refused as f64 / runs.len().max(1) as f64
+        )?;
+    }
+    // Issue 10: one definition of self-sustaining, used everywhere.
+    let sustained = runs.iter().filter(|r| r.summary.self_sustaining).count();
+    let (lo, hi) = crate::stats::wilson(sustained as u64, runs.len() as u64);
+    writeln!(
+        out,
+        "  self-sustaining: {sustained} of {} runs ({:.0}%, 95% interval {:.0}%-{:.0}%): alive on day {} with revenue covering spending over the last {} days.",
+        runs.len(),
+        100.0 * sustained as f64 / runs.len().max(1) as f64,
+        100.0 * lo,
+        100.0 * hi,
+        spec.days,
+        crate::model::SUSTAIN_DAYS.min(spec.days as usize + 1)
+    )?;
+    let out_of_money: Vec<u32> = runs
+        .iter()
+        .filter_map(|r| r.summary.funds_out_day)
+        .collect();
+    if !out_of_money.is_empty() {
+        let (m, _, _) = spread(out_of_money.iter().map(|&d| d as f64));
+        writeln!(
+            out,
+            "  the money ran out in {} of {} runs (median day {}): strategies stopped, the last in operator.priority first.",
+            out_of_money.len(),
+            runs.len(),
+            num(m)
         )?;
     }
     let alive = runs.iter().filter(|r| r.summary.alive_at_end).count();

@@ -166,6 +166,8 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
         "ads",
         "questions",
         "answered",
+        "funds",
+        "hours_used",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -206,6 +208,8 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
                 r.ads.to_string(),
                 r.questions.to_string(),
                 r.answered.to_string(),
+                fmt6(r.funds),
+                fmt6(r.hours_used),
             ]);
             rec.extend(r.left_by_cause.iter().map(|c| c.to_string()));
             w.write_record(&rec).map_err(|e| csv_err(path, e))?;
@@ -239,6 +243,9 @@ pub fn runs_header() -> Vec<&'static str> {
         "cost",
         "roi",
         "reached_per_kol",
+        "hours_used",
+        "funds_out_day",
+        "self_sustaining",
     ]
 }
 
@@ -272,6 +279,9 @@ pub fn runs_record(run: &RunOutput) -> Vec<String> {
         fmt6(s.cost),
         roi,
         fmt6(s.reached_per_kol),
+        fmt6(s.hours_used),
+        s.funds_out_day.map_or(String::new(), |d| d.to_string()),
+        s.self_sustaining.to_string(),
     ]
 }
 

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 
 mod strategies;
 pub use strategies::{
-    Cycle, Event, Fee, Giveaway, GroupBuy, Groups, Kol, Moderation, ReferralReward, Reward,
-    RewardKind, Rituals, Selling, Service,
+    Cycle, Event, Fee, Giveaway, GroupBuy, Groups, Guests, Kol, Lever, Moderation, Operator,
+    ReferralReward, Reward, RewardKind, Rituals, Selling, Service,
 };
 
 /// The built-in default scenario, compiled into the binary so that
@@ -86,7 +86,11 @@ pub struct ScenarioFile {
     pub selling: Option<Selling>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_buy: Option<GroupBuy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guests: Option<Guests>,
     pub groups: Groups,
+    /// The operator's money and time; always written out.
+    pub operator: Operator,
 }
 
 impl Default for ScenarioFile {
@@ -125,7 +129,9 @@ impl Default for ScenarioFile {
             moderation: None,
             selling: None,
             group_buy: None,
+            guests: None,
             groups: Groups::default(),
+            operator: Operator::default(),
         }
     }
 }
@@ -592,8 +598,10 @@ pub struct Content {
     pub satisfaction_gain: f64,
     /// Invitation rate multiplier on a content day (a reason to invite).
     pub invite_boost: f64,
-    /// Money spent per content item.
+    /// Money spent per content item (bought in).
     pub cost: f64,
+    /// Owner's hours to prepare each content item.
+    pub hours: f64,
 }
 
 impl Default for Content {
@@ -608,6 +616,7 @@ impl Default for Content {
             satisfaction_gain: 0.5,
             invite_boost: 2.0,
             cost: 0.0,
+            hours: 2.0,
         }
     }
 }
@@ -1263,6 +1272,7 @@ fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     c.prob("content.satisfaction_gain", ct.satisfaction_gain)?;
     c.real("content.invite_boost", ct.invite_boost, 0.0, 100.0)?;
     c.real("content.cost", ct.cost, 0.0, 1e12)?;
+    c.real("content.hours", ct.hours, 0.0, 1e6)?;
 
     let cv = &s.conversion;
     c.prob("conversion.rate", cv.rate)?;

@@ -168,6 +168,21 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
 
 /// Mean and sample standard deviation (n − 1 in the denominator; NaN for a
 /// single value) of a sample; NaNs for an empty one.
+/// Wilson score 95% interval of a proportion: `k` successes in `n` trials
+/// ((0, 1) when `n` is 0).
+pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n) = (k as f64, n as f64);
+    let z = 1.959_963_984_540_054f64;
+    let p = k / n;
+    let z2n = z * z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = z * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt() / (1.0 + z2n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 pub fn mean_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     if values.is_empty() {
@@ -479,6 +494,19 @@ pub fn weibull_fit(durations: &[(f64, bool)]) -> Option<WeibullFit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_published_values() {
+        // Newcombe (1998), Table I: 81/263 gives 0.2553 to 0.3662.
+        let (lo, hi) = wilson(81, 263);
+        assert!(
+            (lo - 0.2553).abs() < 5e-4 && (hi - 0.3662).abs() < 5e-4,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(0, 10);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.2775).abs() < 5e-4, "{hi}");
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

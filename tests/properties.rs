@@ -163,8 +163,22 @@ fn strategies(r: &mut rand_pcg::Pcg64Mcg) -> String {
     );
     maybe(&mut out, r, t);
     let t = format!(
-        "[referral_reward]\namount = 2.0\ninvite_boost = {}\nneed_match = {}",
-        r.random_range(0.0..4.0),
+        "[referral_reward]\namount = {}\ninvite_gain = {}\nlure = {}",
+        r.random_range(0.0..60.0),
+        r.random_range(0.0..6.0),
+        r.random::<f64>()
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[guests]\nfee = {}\nschedule = {{ start = {}, every = 5 }}",
+        r.random_range(0.0..300.0),
+        r.random_range(1..10)
+    );
+    maybe(&mut out, r, t);
+    let t = format!(
+        "[operator]\nfunds = {}\nhours_per_week = {}\nreinvest = {}",
+        r.random_range(0.0..2000.0),
+        r.random_range(0.0..20.0),
         r.random::<f64>()
     );
     maybe(&mut out, r, t);

@@ -18,7 +18,7 @@ use super::world::{
 };
 use super::{DayRow, Referral};
 use crate::rng::{DayStream, Draws, Purpose};
-use crate::scenario::{FriendsMode, RewardKind};
+use crate::scenario::{FriendsMode, Lever, RewardKind};
 
 /// The streams and day-level numbers every member's day reads.
 struct DayCtx {
@@ -46,22 +46,14 @@ impl World<'_> {
             day,
             ..DayRow::default()
         };
-        let content_today = p.content_on && p.content.contains(day);
-        if content_today {
-            row.cost += p.content_cost;
-        }
+        self.purse.start_day(p, day);
         if !self.kols_appointed && p.kol.as_ref().is_some_and(|k| k.schedule.contains(day)) {
             self.appoint_kols(p);
         }
-        let today_s = Today::new(p, self, day, content_today, &mut row);
-        self.need_match = p
-            .referral_reward
-            .as_ref()
-            .filter(|r| r.schedule.contains(day))
-            .map_or(p.accept_need_match, |r| r.need_match);
+        let today_s = Today::new(p, self, day, &mut row);
         let ctx = DayCtx {
             day,
-            content_today,
+            content_today: today_s.content_today,
             act: self.key.day(Purpose::Activity, day),
             inv: self.key.day(Purpose::Invite, day),
             acc: self.key.day(Purpose::Accept, day),
@@ -219,7 +211,7 @@ impl World<'_> {
             // S4: a paid KOL is paid to stay keen.
             mem.interest = 1.0;
         }
-        read(p, mem, ctx.content_today, &d_act, need, gin, row);
+        read(p, mem, today_s, &d_act, need, gin, row);
         // Social value (ties) changes only between days: computed once for
         // speaking and for the decision to stay.
         let social = self.social(p, mem);
@@ -450,7 +442,13 @@ impl World<'_> {
             (p.answer_gain, who)
         } else if today_s.service
             && u < gin.answered + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
+            && self
+                .purse
+                .has_hours(p.service.as_ref().expect("service").hours_per_answer)
         {
+            // §9.1: each answer takes the team's time.
+            let h = p.service.as_ref().expect("service").hours_per_answer;
+            self.purse.use_hours(h, row);
             (p.answer_gain * p.service_speed, self.owner_id)
         } else {
             return;
@@ -753,7 +751,7 @@ fn drift(
 fn read(
     p: &Params,
     mem: &mut Member,
-    content_today: bool,
+    today_s: &Today,
     d_act: &Draws,
     need: f32,
     gin: &GroupInputs,
@@ -761,7 +759,18 @@ fn read(
 ) {
     let engaged = 0.5 + 0.5 * mem.interest.max(mem.commitment);
     let mut s = mem.satisfaction;
-    if content_today && d_act.unit(1) < engaged as f64 {
+    if today_s.guest_today && d_act.unit(8) < engaged as f64 {
+        // L3, X35: a guest speaker's talk informs and interests like a
+        // lesson, but the trust it earns goes to the speaker, not the owner,
+        // and it raises what members expect of the group.
+        if p.interest_on {
+            mem.interest += p.guest_interest * (1.0 - mem.interest);
+        }
+        s += p.guest_satisfaction * p.topic_match * need * (1.0 - s);
+        let g = p.guests.as_ref().expect("guest day implies [guests]");
+        mem.expectation += g.expectation as f32 * (1.0 - mem.expectation);
+    }
+    if today_s.content_today && d_act.unit(1) < engaged as f64 {
         let before = mem.trust;
         if p.interest_on {
             mem.interest += p.content_interest * (1.0 - mem.interest);
@@ -862,7 +871,8 @@ impl World<'_> {
             .collect();
         let cap = (ev.capacity as usize).min(willing.len());
         let (attendees, turned_away) = willing.split_at(cap);
-        row.cost += ev.cost + ev.cost_per_attendee * attendees.len() as f64;
+        // The fixed cost was paid when the day began (§9.1).
+        row.cost += ev.cost_per_attendee * attendees.len() as f64;
         for &i in turned_away {
             if let Some(r) = self.records.get_mut(self.members[i].row as usize) {
                 r.waitlisted += 1;
@@ -930,7 +940,7 @@ impl World<'_> {
         lv: &crate::rng::DayStream,
         row: &mut DayRow,
     ) -> Option<Cause> {
-        if let Some(md) = &p.moderation {
+        if let Some(md) = p.moderation.as_ref().filter(|_| self.on.moderation) {
             // Advertisers are removed once they have posted ads for ad_delay days.
             // Removal comes ad_delay days after the first ad (0: that day).
             if mem.ad_since > 0 && day + 1 - mem.ad_since >= md.ad_delay {
@@ -1047,11 +1057,12 @@ impl World<'_> {
                 }
             }
         }
+        // Channels and giveaways the operator could pay for today (§9.1).
         let active: Vec<usize> = (0..p.channels.len())
-            .filter(|&c| p.channels[c].schedule.contains(day))
+            .filter(|&c| self.on.channels[c])
             .collect();
         let giveaways: Vec<usize> = (0..p.giveaways.len())
-            .filter(|&g| p.giveaways[g].schedule.contains(day))
+            .filter(|&g| self.on.giveaways[g])
             .collect();
         let wom = if p.well_mixed && p.invite_on {
             p.contacts * self.inviters.len() as f64 / p.n as f64
@@ -1207,9 +1218,13 @@ impl GroupInputs {
     }
 }
 
-/// Which strategies act today, and their day-level numbers (costs are
-/// booked here).
+/// Which strategies act today, and their day-level numbers. Costs are
+/// booked here, through the operator's purse, lever by lever in
+/// `operator.priority` order (§9.1): a lever that cannot be paid for today
+/// does not act.
 struct Today {
+    content_today: bool,
+    guest_today: bool,
     invite_mult: f64,
     reward_interest: f32,
     reward_trust: f32,
@@ -1224,86 +1239,153 @@ struct Today {
 }
 
 impl Today {
-    fn new(p: &Params, w: &World, day: u32, content_today: bool, row: &mut DayRow) -> Today {
-        let mut invite_mult = if content_today { p.invite_boost } else { 1.0 };
-        if let Some(r) = p
-            .referral_reward
-            .as_ref()
-            .filter(|r| r.schedule.contains(day))
-        {
-            invite_mult *= r.invite_boost;
-        }
-        // S2: the perceived value of today's rewards. A lottery's few prizes
-        // are weighted by how likely winning feels, w(p) > p for small p.
+    fn new(p: &Params, w: &mut World, day: u32, row: &mut DayRow) -> Today {
         let members = w.members.len().max(1) as f64;
-        let (mut ri, mut rt) = (0.0f64, 0.0f64);
-        for r in p.rewards.iter().filter(|r| r.schedule.contains(day)) {
-            row.cost += r.budget;
-            let v = match r.kind {
-                RewardKind::Fixed => r.budget / members,
-                RewardKind::Lottery => {
-                    let chance = (r.winners as f64 / members).min(1.0);
-                    probability_weight(chance) * r.budget / r.winners as f64
-                }
-            };
-            let response = v / (v + r.reference);
-            ri = 1.0 - (1.0 - ri) * (1.0 - r.interest_gain * response);
-            rt = 1.0 - (1.0 - rt) * (1.0 - r.trust_gain * response);
-        }
-        let pushes = p
-            .selling
-            .as_ref()
-            .filter(|x| x.schedule.contains(day))
-            .map_or(0.0, |x| x.pushes as f64);
-        let conversion_mult = p
-            .selling
-            .as_ref()
-            .map_or(1.0, |x| 1.0 + (x.conversion_boost - 1.0).max(0.0) * pushes);
-        if let Some(x) = &p.selling {
-            row.cost += x.cost * pushes;
-        }
-        let service = p.service.as_ref().is_some_and(|v| v.schedule.contains(day));
-        if service {
-            row.cost += p.service.as_ref().expect("service").cost_per_day;
-        }
-        let checkin = p
-            .rituals
-            .as_ref()
-            .is_some_and(|r| r.checkins && r.checkin.contains(day));
-        if let Some(r) = &p.rituals {
-            row.cost += r.cost_per_day;
-        }
-        if let Some(m) = &p.moderation {
-            row.cost += m.cost_per_day;
-        }
-        let kol_active = p.kol.as_ref().is_some_and(|k| k.schedule.contains(day));
-        if kol_active {
-            let k = p.kol.as_ref().expect("kol");
-            let kols = w.members.iter().filter(|m| m.flags & KOL != 0).count();
-            let kols = if w.kols_appointed {
-                kols
-            } else {
-                k.count as usize
-            };
-            row.cost += k.pay_per_day * kols as f64;
-        }
-        let cycle_end = p.cycle.as_ref().is_some_and(|c| day % c.length == 0);
-        let event = p.events.iter().position(|e| e.schedule.contains(day));
-        Today {
-            invite_mult,
-            reward_interest: ri as f32,
-            reward_trust: rt as f32,
-            pushes: pushes as f32,
-            conversion_mult,
-            service,
-            checkin,
-            kol_active,
-            cycle_end,
-            event,
+        let mut t = Today {
+            content_today: false,
+            guest_today: false,
+            invite_mult: 1.0,
+            reward_interest: 0.0,
+            reward_trust: 0.0,
+            pushes: 0.0,
+            conversion_mult: 1.0,
+            service: false,
+            checkin: false,
+            kol_active: false,
+            cycle_end: p.cycle.as_ref().is_some_and(|c| day % c.length == 0),
+            event: None,
             group_buy: p
                 .group_buy
                 .as_ref()
                 .is_some_and(|b| b.schedule.contains(day)),
+        };
+        let mut referral = None;
+        let (mut ri, mut rt) = (0.0f64, 0.0f64);
+        for &lever in &p.order {
+            let purse = &mut w.purse;
+            match lever {
+                Lever::Content => {
+                    t.content_today = p.content_on
+                        && p.content.contains(day)
+                        && purse.pay(p.content_cost, p.content_hours, row);
+                }
+                Lever::Guests => {
+                    t.guest_today = p.guests.as_ref().is_some_and(|g| {
+                        g.schedule.contains(day) && purse.pay(g.fee, g.hours, row)
+                    });
+                }
+                Lever::Service => {
+                    t.service = p.service.as_ref().is_some_and(|v| {
+                        v.schedule.contains(day)
+                            && purse.has_hours(v.hours_per_answer)
+                            && purse.pay(v.cost_per_day, 0.0, row)
+                    });
+                }
+                Lever::Event => {
+                    // An event is held only when its fixed cost, the cost of
+                    // a full room and its hours are all there.
+                    t.event = p.events.iter().position(|e| e.schedule.contains(day));
+                    if let Some(e) = t.event.map(|e| &p.events[e]) {
+                        let full = e.cost_per_attendee * e.capacity as f64;
+                        let ok = purse.pay(e.cost + full, e.hours, row);
+                        if ok {
+                            // Attendees are booked when they come.
+                            row.cost -= full;
+                        } else {
+                            t.event = None;
+                        }
+                    }
+                }
+                Lever::Rituals => {
+                    w.on.rituals = p
+                        .rituals
+                        .as_ref()
+                        .is_some_and(|r| purse.pay(r.cost_per_day, r.hours_per_day, row));
+                    t.checkin = w.on.rituals
+                        && p.rituals
+                            .as_ref()
+                            .is_some_and(|r| r.checkins && r.checkin.contains(day));
+                }
+                Lever::Moderation => {
+                    w.on.moderation = p
+                        .moderation
+                        .as_ref()
+                        .is_some_and(|m| purse.pay(m.cost_per_day, m.hours_per_day, row));
+                }
+                Lever::Kol => {
+                    if let Some(k) = p.kol.as_ref().filter(|k| k.schedule.contains(day)) {
+                        let kols = if w.kols_appointed {
+                            w.members.iter().filter(|m| m.flags & KOL != 0).count()
+                        } else {
+                            k.count as usize
+                        };
+                        t.kol_active = purse.pay(k.pay_per_day * kols as f64, 0.0, row);
+                    }
+                }
+                Lever::Reward => {
+                    // S2: the perceived value of today's rewards. A lottery's
+                    // few prizes are weighted by how likely winning feels,
+                    // w(p) > p for small p.
+                    for r in p.rewards.iter().filter(|r| r.schedule.contains(day)) {
+                        if !purse.pay(r.budget, 0.0, row) {
+                            continue;
+                        }
+                        let v = match r.kind {
+                            RewardKind::Fixed => r.budget / members,
+                            RewardKind::Lottery => {
+                                let chance = (r.winners as f64 / members).min(1.0);
+                                probability_weight(chance) * r.budget / r.winners as f64
+                            }
+                        };
+                        let response = v / (v + r.reference);
+                        ri = 1.0 - (1.0 - ri) * (1.0 - r.interest_gain * response);
+                        rt = 1.0 - (1.0 - rt) * (1.0 - r.trust_gain * response);
+                    }
+                }
+                Lever::ReferralReward => {
+                    referral = p
+                        .referral_reward
+                        .as_ref()
+                        .filter(|r| r.schedule.contains(day) && purse.can_run(r.amount, row));
+                }
+                Lever::Giveaway => {
+                    for (g, gv) in p.giveaways.iter().enumerate() {
+                        w.on.giveaways[g] =
+                            gv.schedule.contains(day) && purse.can_run(gv.gift_cost, row);
+                    }
+                }
+                Lever::Channel => {
+                    for (c, ch) in p.channels.iter().enumerate() {
+                        w.on.channels[c] =
+                            ch.schedule.contains(day) && purse.can_run(ch.cost_per_join, row);
+                    }
+                }
+                Lever::Selling => {
+                    if let Some(x) = p.selling.as_ref().filter(|x| x.schedule.contains(day)) {
+                        if purse.pay(x.cost * x.pushes as f64, 0.0, row) {
+                            t.pushes = x.pushes as f32;
+                        }
+                    }
+                }
+            }
         }
+        if t.content_today {
+            t.invite_mult = p.invite_boost;
+        }
+        // S3: a referral reward's size moves how many invite and how much
+        // invitees weigh their own need (the benefit lure).
+        w.on.referral = referral.map(|r| r.amount);
+        w.need_match = referral.map_or(p.accept_need_match, |r| {
+            p.accept_need_match * (1.0 - r.lure * r.response())
+        });
+        if let Some(r) = referral {
+            t.invite_mult *= 1.0 + r.invite_gain * r.response();
+        }
+        t.reward_interest = ri as f32;
+        t.reward_trust = rt as f32;
+        t.conversion_mult = p.selling.as_ref().map_or(1.0, |x| {
+            1.0 + (x.conversion_boost - 1.0).max(0.0) * t.pushes as f64
+        });
+        t
     }
 }

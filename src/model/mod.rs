@@ -5,6 +5,7 @@
 //! on (scenario, graph, seed, run index). MODEL.md states every rule
 //! implemented here, with its parameters and source; keep the two in step.
 
+mod budget;
 mod day;
 mod observe;
 mod params;
@@ -70,6 +71,12 @@ pub struct DayRow {
     /// Members who attended today's offline event, and their total trust gain.
     pub event_attendees: u32,
     pub event_trust_gain: f64,
+    /// The operator's money at the end of the day (`inf`: unlimited).
+    pub funds: f64,
+    /// Owner's and team's hours used today.
+    pub hours_used: f64,
+    /// Revenue that went back into funds today (`operator.reinvest` × revenue).
+    pub reinvested: f64,
 }
 
 /// One group on one day (a row of groups.csv).
@@ -154,6 +161,13 @@ pub struct RunSummary {
     pub referral_share: f64,
     pub revenue: f64,
     pub cost: f64,
+    /// Owner's and team's hours used over the run.
+    pub hours_used: f64,
+    /// First day a strategy could not be paid for (money ran out), if any.
+    pub funds_out_day: Option<u32>,
+    /// Alive at the end (as `lifetime_days` defines it) and funds did not
+    /// fall over the last 30 days: reinvested revenue covered spending.
+    pub self_sustaining: bool,
     /// Distinct members a KOL served (answered, or reached with a post) per
     /// KOL appointed; 0 without KOLs (R6).
     pub reached_per_kol: f64,
@@ -216,6 +230,7 @@ pub(crate) fn simulate_with(
         referrals = Vec::new();
     }
     summary.reached_per_kol = world.reached_per_kol();
+    summary.funds_out_day = world.purse.funds_out_day;
     world.close_records();
     RunOutput {
         run,
@@ -272,9 +287,25 @@ pub fn summarise(days: &[DayRow], fraction: f64) -> RunSummary {
         },
         revenue: days.iter().map(|r| r.revenue).sum(),
         cost: days.iter().map(|r| r.cost).sum(),
+        hours_used: days.iter().map(|r| r.hours_used).sum(),
+        funds_out_day: None,
+        self_sustaining: alive_at_end && sustains(days),
         reached_per_kol: 0.0,
         trees: TreeStats::default(),
     }
+}
+
+/// Days over which [`RunSummary::self_sustaining`] compares revenue with
+/// spending.
+pub const SUSTAIN_DAYS: usize = 30;
+
+/// Whether the funds did not fall over the last [`SUSTAIN_DAYS`] days (or
+/// the whole run, if shorter): reinvested revenue covered spending. Summed
+/// as flows, so unlimited funds have a meaning too.
+fn sustains(days: &[DayRow]) -> bool {
+    let tail = &days[days.len().saturating_sub(SUSTAIN_DAYS)..];
+    let net: f64 = tail.iter().map(|r| r.reinvested - r.cost).sum();
+    net >= -1e-9
 }
 
 #[cfg(test)]

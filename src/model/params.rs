@@ -5,8 +5,8 @@
 //! division, no `powf` and few branches.
 
 use crate::scenario::{
-    Cycle, Event, Fee, FriendsMode, Giveaway, GroupBuy, Groups, Kol, Moderation, ReferralReward,
-    Reward, Rituals, Scenario, Schedule, Selling, Service,
+    Cycle, Event, Fee, FriendsMode, Giveaway, GroupBuy, Groups, Guests, Kol, Lever, Moderation,
+    ReferralReward, Reward, Rituals, Scenario, Schedule, Selling, Service,
 };
 use crate::stats::BetaTable;
 
@@ -91,6 +91,15 @@ pub struct Params {
     pub content_satisfaction: f32,
     pub invite_boost: f64,
     pub content_cost: f64,
+    pub content_hours: f64,
+    // The operator's money and time (§9.1).
+    pub funds: f64,
+    pub hours_per_week: f64,
+    pub reinvest: f64,
+    pub order: Vec<Lever>,
+    pub guests: Option<Guests>,
+    pub guest_interest: f32,
+    pub guest_satisfaction: f32,
     // Conversion.
     pub convert_on: bool,
     pub convert_rate: f64,
@@ -277,6 +286,20 @@ impl Params {
             content_satisfaction: (s.content.quality * s.content.satisfaction_gain) as f32,
             invite_boost: s.content.invite_boost,
             content_cost: s.content.cost,
+            content_hours: s.content.hours,
+            funds: s.operator.funds,
+            hours_per_week: s.operator.hours_per_week,
+            reinvest: s.operator.reinvest,
+            order: s.operator.order(),
+            guests: s.guests.clone(),
+            guest_interest: s
+                .guests
+                .as_ref()
+                .map_or(0.0, |g| (g.quality * s.content.interest_gain) as f32),
+            guest_satisfaction: s
+                .guests
+                .as_ref()
+                .map_or(0.0, |g| (g.quality * s.content.satisfaction_gain) as f32),
             convert_on: s.conversion.enabled,
             convert_rate: s.conversion.rate,
             maturity: (0..=s.days)

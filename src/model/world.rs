@@ -18,6 +18,7 @@
 use rand::seq::index::sample;
 use rand::Rng;
 
+use super::budget::Purse;
 use super::params::Params;
 use super::{DayRow, Referral};
 use crate::graph::Graph;
@@ -237,6 +238,22 @@ pub struct World<'g> {
     pub active_by_group: Vec<u32>,
     /// The finished per-group rows of the last day.
     pub day_groups: Vec<super::GroupRow>,
+    /// The operator's money and time (§9.1).
+    pub purse: Purse,
+    /// Which levers paid for as they run are on today.
+    pub on: LeversOn,
+}
+
+/// Levers whose effect is felt outside the day's member loop, and whether
+/// the operator could pay for them today (§9.1).
+#[derive(Debug, Clone)]
+pub struct LeversOn {
+    pub rituals: bool,
+    pub moderation: bool,
+    /// The referral reward paid per join today, if one runs.
+    pub referral: Option<f64>,
+    pub channels: Vec<bool>,
+    pub giveaways: Vec<bool>,
 }
 
 /// Group-level totals of one day that members react to on the next.
@@ -327,6 +344,14 @@ impl<'g> World<'g> {
             active_by_group: Vec::new(),
             day_groups: Vec::new(),
             greetings: Vec::new(),
+            purse: Purse::new(p),
+            on: LeversOn {
+                rituals: p.rituals.is_some(),
+                moderation: p.moderation.is_some(),
+                referral: None,
+                channels: vec![false; p.channels.len()],
+                giveaways: vec![false; p.giveaways.len()],
+            },
         }
     }
 
@@ -517,11 +542,7 @@ impl<'g> World<'g> {
         referrals: &mut Vec<Referral>,
     ) {
         let joiners = std::mem::take(&mut self.joiners);
-        let referral_paid = p
-            .referral_reward
-            .as_ref()
-            .filter(|r| r.schedule.contains(day))
-            .map(|r| r.amount);
+        let referral_paid = self.on.referral;
         for &(v, source) in &joiners {
             let vi = v as usize;
             debug_assert_eq!(self.status[vi], JOINING);
@@ -590,7 +611,7 @@ impl<'g> World<'g> {
             } else {
                 1.0
             };
-            if let Some(r) = p.rituals.as_ref().filter(|r| r.welcome) {
+            if let Some(r) = p.rituals.as_ref().filter(|r| r.welcome && self.on.rituals) {
                 // S8: a welcome message and a self-introduction: the owner
                 // greets the newcomer by name, a first tie.
                 let g = r.welcome_gain as f32;
@@ -878,6 +899,7 @@ impl<'g> World<'g> {
         }
         self.active_by_group.clear();
         self.day_groups = per_group;
+        self.purse.end_day(p, row);
     }
 
     /// R6: members each KOL served (answered, or reached with a post),

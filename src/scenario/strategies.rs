@@ -88,18 +88,23 @@ impl Default for Giveaway {
     }
 }
 
-/// S3: a reward per successful invitation ("benefit lure").
+/// S3: a reward per successful invitation ("benefit lure"). Its size
+/// works through a saturating response a/(a + reference), as rewards do (S2).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReferralReward {
     pub schedule: Schedule,
     /// Money paid per person who joins by invitation.
     pub amount: f64,
-    /// Multiplier on members' daily invitation probability.
-    pub invite_boost: f64,
-    /// Need matching of acceptance while the reward runs (replaces
-    /// invite.need_match): lured invitees need the group less.
-    pub need_match: f64,
+    /// Money per join that gives half the largest response.
+    pub reference: f64,
+    /// Largest relative rise of members' daily invitation probability: at
+    /// response r the probability is multiplied by 1 + invite_gain · r.
+    pub invite_gain: f64,
+    /// Largest share of an invitee's decision the reward takes over from
+    /// need: acceptance need matching becomes invite.need_match · (1 − lure · r).
+    /// Lured invitees need the group less.
+    pub lure: f64,
 }
 
 impl Default for ReferralReward {
@@ -107,8 +112,174 @@ impl Default for ReferralReward {
         ReferralReward {
             schedule: Schedule::every(1, 1),
             amount: 5.0,
-            invite_boost: 3.0,
-            need_match: 0.2,
+            reference: 10.0,
+            invite_gain: 5.0,
+            lure: 0.9,
+        }
+    }
+}
+
+impl ReferralReward {
+    /// The response to the reward's size, a/(a + reference), in [0, 1).
+    pub fn response(&self) -> f64 {
+        self.amount / (self.amount + self.reference)
+    }
+}
+
+/// L3, X35: a guest speaker's talk. Members read it like a lesson, but the
+/// trust it earns goes to the speaker, not the owner, and it raises what
+/// members expect of the group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Guests {
+    pub schedule: Schedule,
+    /// Money per talk (the speaker's fee).
+    pub fee: f64,
+    /// Quality of a talk, as content.quality for a lesson.
+    pub quality: f64,
+    /// Owner's hours to host a talk.
+    pub hours: f64,
+    /// Added to a reader's expectation of the group (share of the distance to 1).
+    pub expectation: f64,
+}
+
+impl Default for Guests {
+    fn default() -> Self {
+        Guests {
+            schedule: Schedule::every(7, 7),
+            fee: 300.0,
+            quality: 0.9,
+            hours: 1.0,
+            expectation: 0.1,
+        }
+    }
+}
+
+/// A lever: one strategy as the operator's budget sees it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lever {
+    Content,
+    Guests,
+    Service,
+    Event,
+    Rituals,
+    Moderation,
+    Kol,
+    Reward,
+    ReferralReward,
+    Giveaway,
+    Channel,
+    Selling,
+}
+
+impl Lever {
+    /// Every lever, in the default priority order.
+    pub const ALL: [Lever; 12] = [
+        Lever::Content,
+        Lever::Service,
+        Lever::Event,
+        Lever::Rituals,
+        Lever::Moderation,
+        Lever::Guests,
+        Lever::Kol,
+        Lever::Reward,
+        Lever::ReferralReward,
+        Lever::Giveaway,
+        Lever::Channel,
+        Lever::Selling,
+    ];
+
+    /// The name used in scenario files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lever::Content => "content",
+            Lever::Guests => "guests",
+            Lever::Service => "service",
+            Lever::Event => "event",
+            Lever::Rituals => "rituals",
+            Lever::Moderation => "moderation",
+            Lever::Kol => "kol",
+            Lever::Reward => "reward",
+            Lever::ReferralReward => "referral-reward",
+            Lever::Giveaway => "giveaway",
+            Lever::Channel => "channel",
+            Lever::Selling => "selling",
+        }
+    }
+}
+
+/// The operator's money and time (issue 10). Every strategy draws on them
+/// per use; when they run out, strategies stop, the last in `priority` first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Operator {
+    /// Money at launch ("unlimited", or a number of yuan).
+    #[serde(with = "unlimited")]
+    pub funds: f64,
+    /// The owner's and the team's hours a week ("unlimited", or a number);
+    /// weeks start on days 1, 8, 15, …
+    #[serde(with = "unlimited")]
+    pub hours_per_week: f64,
+    /// Share of revenue (fees, renewals, purchases) that goes back into funds.
+    pub reinvest: f64,
+    /// Which strategies are paid first when money or hours are short; levers
+    /// not listed follow in the default order.
+    pub priority: Vec<Lever>,
+}
+
+impl Default for Operator {
+    fn default() -> Self {
+        Operator {
+            funds: f64::INFINITY,
+            hours_per_week: f64::INFINITY,
+            reinvest: 1.0,
+            priority: Lever::ALL.to_vec(),
+        }
+    }
+}
+
+impl Operator {
+    /// The priority order with every lever, listed ones first.
+    pub fn order(&self) -> Vec<Lever> {
+        let mut v = self.priority.clone();
+        for l in Lever::ALL {
+            if !v.contains(&l) {
+                v.push(l);
+            }
+        }
+        v
+    }
+}
+
+/// Serde for a non-negative amount that may be unlimited: written as a
+/// number, or as the string "unlimited" for infinity (TOML and JSON alike).
+pub mod unlimited {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_infinite() && *v > 0.0 {
+            s.serialize_str("unlimited")
+        } else {
+            s.serialize_f64(*v)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Num(f64),
+            Int(i64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Num(x) => Ok(x),
+            Raw::Int(i) => Ok(i as f64),
+            Raw::Text(t) if t == "unlimited" => Ok(f64::INFINITY),
+            Raw::Text(t) => Err(serde::de::Error::custom(format!(
+                "\"{t}\" is not allowed: write a number, or \"unlimited\""
+            ))),
         }
     }
 }
@@ -213,6 +384,8 @@ pub struct Event {
     pub interest_gain: f64,
     /// Probability that two attendees become friends.
     pub tie_probability: f64,
+    /// Owner's hours to prepare and run the event.
+    pub hours: f64,
 }
 
 impl Default for Event {
@@ -228,6 +401,7 @@ impl Default for Event {
             trust_gain: 0.5,
             interest_gain: 0.4,
             tie_probability: 0.1,
+            hours: 6.0,
         }
     }
 }
@@ -243,6 +417,8 @@ pub struct Service {
     pub response_hours: f64,
     /// Money per day of service.
     pub cost_per_day: f64,
+    /// Team hours per question answered.
+    pub hours_per_answer: f64,
 }
 
 impl Default for Service {
@@ -252,6 +428,7 @@ impl Default for Service {
             answer: 0.8,
             response_hours: 1.0,
             cost_per_day: 10.0,
+            hours_per_answer: 0.1,
         }
     }
 }
@@ -274,6 +451,8 @@ pub struct Rituals {
     pub streak_weight: f64,
     /// Money per day the rituals run.
     pub cost_per_day: f64,
+    /// Owner's hours per day the rituals run.
+    pub hours_per_day: f64,
 }
 
 impl Default for Rituals {
@@ -286,6 +465,7 @@ impl Default for Rituals {
             checkin_rate: 0.3,
             streak_weight: 0.2,
             cost_per_day: 0.0,
+            hours_per_day: 0.2,
         }
     }
 }
@@ -302,6 +482,8 @@ pub struct Moderation {
     pub inactive_days: u32,
     /// Money per day of moderation.
     pub cost_per_day: f64,
+    /// Owner's hours per day of moderation.
+    pub hours_per_day: f64,
 }
 
 impl Default for Moderation {
@@ -310,6 +492,7 @@ impl Default for Moderation {
             ad_delay: 1,
             inactive_days: 0,
             cost_per_day: 5.0,
+            hours_per_day: 0.3,
         }
     }
 }
@@ -425,8 +608,9 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
     if let Some(r) = &s.referral_reward {
         check_schedule(&c, "referral_reward.schedule", &r.schedule)?;
         c.real("referral_reward.amount", r.amount, 0.0, 1e12)?;
-        c.real("referral_reward.invite_boost", r.invite_boost, 0.0, 100.0)?;
-        c.prob("referral_reward.need_match", r.need_match)?;
+        c.real("referral_reward.reference", r.reference, 1e-9, 1e12)?;
+        c.real("referral_reward.invite_gain", r.invite_gain, 0.0, 100.0)?;
+        c.prob("referral_reward.lure", r.lure)?;
     }
     if let Some(k) = &s.kol {
         check_schedule(&c, "kol.schedule", &k.schedule)?;
@@ -457,12 +641,14 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.prob(&f("trust_gain"), e.trust_gain)?;
         c.prob(&f("interest_gain"), e.interest_gain)?;
         c.prob(&f("tie_probability"), e.tie_probability)?;
+        c.real(&f("hours"), e.hours, 0.0, 1e6)?;
     }
     if let Some(v) = &s.service {
         check_schedule(&c, "service.schedule", &v.schedule)?;
         c.prob("service.answer", v.answer)?;
         c.real("service.response_hours", v.response_hours, 0.0, 1e6)?;
         c.real("service.cost_per_day", v.cost_per_day, 0.0, 1e12)?;
+        c.real("service.hours_per_answer", v.hours_per_answer, 0.0, 1e6)?;
     }
     if let Some(r) = &s.rituals {
         c.prob("rituals.welcome_gain", r.welcome_gain)?;
@@ -470,6 +656,7 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         c.prob("rituals.checkin_rate", r.checkin_rate)?;
         c.real("rituals.streak_weight", r.streak_weight, 0.0, 100.0)?;
         c.real("rituals.cost_per_day", r.cost_per_day, 0.0, 1e12)?;
+        c.real("rituals.hours_per_day", r.hours_per_day, 0.0, 1e6)?;
     }
     if let Some(m) = &s.moderation {
         c.int("moderation.ad_delay", m.ad_delay as u64, 0, 36_500)?;
@@ -483,6 +670,7 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
             return Err("field `moderation.inactive_days` removes silent members at the end of a cycle: add a [cycle] section, or set it to 0".into());
         }
         c.real("moderation.cost_per_day", m.cost_per_day, 0.0, 1e12)?;
+        c.real("moderation.hours_per_day", m.hours_per_day, 0.0, 1e6)?;
     }
     if let Some(x) = &s.selling {
         check_schedule(&c, "selling.schedule", &x.schedule)?;
@@ -496,6 +684,35 @@ pub(super) fn check(s: &super::ScenarioFile) -> Result<(), String> {
         check_schedule(&c, "group_buy.schedule", &b.schedule)?;
         c.real("group_buy.price", b.price, 0.0, 1e12)?;
         c.prob("group_buy.appeal", b.appeal)?;
+    }
+    if let Some(x) = &s.guests {
+        check_schedule(&c, "guests.schedule", &x.schedule)?;
+        c.real("guests.fee", x.fee, 0.0, 1e12)?;
+        c.prob("guests.quality", x.quality)?;
+        c.real("guests.hours", x.hours, 0.0, 1e6)?;
+        c.prob("guests.expectation", x.expectation)?;
+    }
+    let o = &s.operator;
+    if o.funds.is_nan() || o.funds < 0.0 {
+        return Err(format!(
+            "field `operator.funds` = {} is out of range: allowed a number from 0 up, or \"unlimited\"",
+            o.funds
+        ));
+    }
+    if o.hours_per_week.is_nan() || o.hours_per_week < 0.0 {
+        return Err(format!(
+            "field `operator.hours_per_week` = {} is out of range: allowed a number from 0 up, or \"unlimited\"",
+            o.hours_per_week
+        ));
+    }
+    c.prob("operator.reinvest", o.reinvest)?;
+    for (i, l) in o.priority.iter().enumerate() {
+        if o.priority[..i].contains(l) {
+            return Err(format!(
+                "field `operator.priority` lists \"{}\" twice: list each lever at most once",
+                l.name()
+            ));
+        }
     }
     let g = &s.groups;
     c.int("groups.max", g.max as u64, 1, 60_000)?;
