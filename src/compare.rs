@@ -28,6 +28,11 @@ pub enum Metric {
     Revenue,
     Cost,
     Roi,
+    /// Owner and team hours used in the run (`[operator]`).
+    HoursUsed,
+    /// Whether the run was self-sustaining (1 or 0; its mean is the share
+    /// of runs).
+    SelfSustaining,
 }
 
 impl Metric {
@@ -42,6 +47,8 @@ impl Metric {
             Metric::Revenue,
             Metric::Cost,
             Metric::Roi,
+            Metric::HoursUsed,
+            Metric::SelfSustaining,
         ]);
         m
     }
@@ -57,6 +64,8 @@ impl Metric {
             Metric::Revenue => "revenue".into(),
             Metric::Cost => "cost".into(),
             Metric::Roi => "roi".into(),
+            Metric::HoursUsed => "hours_used".into(),
+            Metric::SelfSustaining => "self_sustaining".into(),
         }
     }
 
@@ -71,6 +80,8 @@ impl Metric {
             Metric::Revenue => "revenue".into(),
             Metric::Cost => "cost".into(),
             Metric::Roi => "return on investment".into(),
+            Metric::HoursUsed => "hours used".into(),
+            Metric::SelfSustaining => "share of self-sustaining runs".into(),
         }
     }
 
@@ -88,6 +99,8 @@ impl Metric {
             Metric::ReferralShare => s.referral_share,
             Metric::Revenue => s.revenue,
             Metric::Cost => s.cost,
+            Metric::HoursUsed => s.hours_used,
+            Metric::SelfSustaining => f64::from(u8::from(s.self_sustaining)),
             Metric::Roi => {
                 if s.cost > 0.0 {
                     (s.revenue - s.cost) / s.cost
@@ -143,15 +156,38 @@ fn check_budget(b: f64) -> Result<()> {
     Ok(())
 }
 
-/// The budget as a TOML value for `operator.funds`.
-fn budget_toml(b: f64) -> String {
-    if b.is_infinite() {
-        "inf".into()
-    } else if b.fract() == 0.0 && b < 1e15 {
-        format!("{b:.1}")
-    } else {
-        format!("{b:?}")
+/// The scenario with `operator.funds = b` (infinite: "unlimited"), checked
+/// again as a whole, as `--set operator.funds=B` would do. Set directly in
+/// the scenario's tree rather than through `app::apply_sets`, whose type
+/// check refuses a number where the field holds "unlimited".
+fn with_funds(s: Scenario, b: f64) -> Result<Scenario> {
+    let mut resolved = s.clone();
+    if let Some(n) = resolved.population_size() {
+        resolved.set_population_size(n);
     }
+    let mut tree: toml::Table =
+        toml::from_str(&resolved.to_toml()).expect("a resolved scenario reads back as TOML");
+    let value = if b.is_infinite() {
+        toml::Value::String("unlimited".into())
+    } else {
+        toml::Value::Float(b)
+    };
+    let operator = tree
+        .entry("operator")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(t) = operator {
+        t.insert("funds".into(), value);
+    }
+    let text = toml::to_string(&tree).expect("a TOML tree serialises");
+    Scenario::from_toml(&text, s.source(), std::path::Path::new("."), &s.spec().name).map_err(|e| {
+        match e {
+            Error::Scenario { message, .. } => Error::Usage(format!(
+                "{}: after --budget {b}: {message}",
+                s.source().display()
+            )),
+            other => other,
+        }
+    })
 }
 
 /// One row of the comparison: a scenario's mean of a metric and, for all
@@ -249,7 +285,6 @@ enum Unit {
     Days,
     Yuan,
     /// Owner or team hours (`hours_used`, from `[operator]`).
-    #[allow(dead_code)]
     Hours,
     /// A share of 0 to 1, stated in percentage points.
     Share,
@@ -295,6 +330,8 @@ impl Metric {
             Metric::ReferralShare => Unit::Share,
             Metric::Revenue | Metric::Cost => Unit::Yuan,
             Metric::Roi => Unit::Ratio,
+            Metric::HoursUsed => Unit::Hours,
+            Metric::SelfSustaining => Unit::Share,
         }
     }
 
@@ -321,6 +358,12 @@ impl Metric {
             Metric::Cost => format!("{b} costs {amount} yuan {more} than {a}"),
             Metric::Roi => format!(
                 "{b}'s return on investment is {amount} {higher} than {a}'s (in net yuan per yuan spent)"
+            ),
+            Metric::HoursUsed => {
+                format!("{b} uses {amount} {fewer} hours of owner and team time than {a}")
+            }
+            Metric::SelfSustaining => format!(
+                "{b}'s share of self-sustaining runs is {amount} percentage points {higher} than {a}'s"
             ),
         }
     }
@@ -655,11 +698,7 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
         };
         let s = s.with_overrides(Some(runs), Some(seed))?;
         let s = match opts.budget {
-            Some(b) => crate::app::apply_sets(s, &[format!("operator.funds={}", budget_toml(b))])
-                .map_err(|e| match e {
-                Error::Usage(m) => Error::Usage(format!("--budget: {m}")),
-                other => other,
-            })?,
+            Some(b) => with_funds(s, b)?,
             None => s,
         };
         if let Some(&d) = days.iter().find(|&&d| d > s.spec().days) {
@@ -693,15 +732,17 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
     }
     let metrics = Metric::table(&days);
     let rows = table(&names, &all, &metrics, opts.independent);
-    let money: Vec<f64> = all
-        .iter()
-        .map(|rs| {
-            Interval::of(&finite(
-                &rs.iter().map(|r| r.summary.cost).collect::<Vec<_>>(),
-            ))
-            .mean
-        })
-        .collect();
+    let mean_of = |get: fn(&crate::model::RunSummary) -> f64| -> Vec<f64> {
+        all.iter()
+            .map(|rs| {
+                Interval::of(&finite(
+                    &rs.iter().map(|r| get(&r.summary)).collect::<Vec<_>>(),
+                ))
+                .mean
+            })
+            .collect()
+    };
+    let (money, hours) = (mean_of(|s| s.cost), mean_of(|s| s.hours_used));
     let context = Context {
         names: &names,
         runs,
@@ -709,6 +750,7 @@ pub fn compare(opts: &CompareOptions, out: &mut impl Write) -> Result<PathBuf> {
         independent: opts.independent,
         budget: opts.budget,
         money,
+        hours,
         note: interval_note(&names, &kinds, opts.independent),
         dir: &dir,
     };
@@ -806,6 +848,8 @@ struct Context<'a> {
     budget: Option<f64>,
     /// Mean money spent per run (`cost`), per scenario.
     money: Vec<f64>,
+    /// Mean owner and team hours used per run (`hours_used`), per scenario.
+    hours: Vec<f64>,
     note: String,
     dir: &'a std::path::Path,
 }
@@ -862,12 +906,16 @@ fn report(c: &Context, rows: &[Row], out: &mut impl Write) -> std::io::Result<()
     let spends: Vec<String> = names
         .iter()
         .zip(&c.money)
-        .map(|(n, m)| format!("{n} {} yuan", spent(*m)))
+        .zip(&c.hours)
+        .map(|((n, m), h)| format!("{n} {} yuan and {} hours", spent(*m), spent(*h)))
         .collect();
     writeln!(out, "spent per run (mean): {}", spends.join("; "))?;
     writeln!(out)?;
     for (i, n) in names.iter().enumerate().skip(1) {
         if let Some(v) = spend_warning(n, &names[0], "money", "yuan", c.money[i], c.money[0]) {
+            writeln!(out, "- {v}")?;
+        }
+        if let Some(v) = spend_warning(n, &names[0], "hours", "hours", c.hours[i], c.hours[0]) {
             writeln!(out, "- {v}")?;
         }
     }

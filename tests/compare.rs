@@ -160,7 +160,7 @@ fn compare_prints_the_spend_and_flags_unequal_spending() {
     check(&out, 0, &[]);
     let text = flat(&stdout(&out));
     assert!(text.contains("spent per run (mean): small "), "{text}");
-    assert!(text.contains(" yuan; ads "), "{text}");
+    assert!(text.contains(" hours; ads "), "{text}");
     assert!(
         text.contains("- ads spent ") && text.contains("differences may be bought, not earned"),
         "{text}"
@@ -228,4 +228,43 @@ fn budget_must_be_a_number_of_zero_or_more() {
             "--budget {bad} wrote results"
         );
     }
+}
+
+#[test]
+fn budget_runs_every_arm_with_those_funds() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", SMALL);
+    write(dir.path(), "ads.toml", &with_ads());
+    let money = |args: &[&str]| -> (String, f64) {
+        let mut all = vec!["compare", "a.toml", "ads.toml", "--force"];
+        all.extend(args);
+        let out = commsim(&all, dir.path());
+        check(&out, 0, &[]);
+        let csv = std::fs::read_to_string(dir.path().join(args[1]).join("compare.csv")).unwrap();
+        let cost = csv
+            .lines()
+            .find(|l| l.starts_with("ads,cost,"))
+            .and_then(|l| l.split(',').nth(2))
+            .unwrap()
+            .parse()
+            .unwrap();
+        (flat(&stdout(&out)), cost)
+    };
+    let (free, unlimited) = money(&["--out", "free"]);
+    let (text, tight) = money(&["--out", "tight", "--budget", "20"]);
+    assert!(
+        text.contains("funds of 20.0 yuan for every scenario (--budget)"),
+        "{text}"
+    );
+    assert!(
+        tight < unlimited,
+        "--budget 20 should cut the ads' spending: {tight} vs {unlimited}\n{free}\n{text}"
+    );
+    let (text, same) = money(&["--out", "inf", "--budget", "inf"]);
+    assert!(
+        text.contains("unlimited funds for every scenario"),
+        "{text}"
+    );
+    assert_eq!(same, unlimited, "--budget inf is the default funds");
+    assert!(text.contains("hours"), "{text}");
 }
