@@ -10,6 +10,7 @@ mod claims;
 mod cli;
 mod compare;
 mod handout;
+mod operator;
 mod properties;
 mod reference;
 mod regression;

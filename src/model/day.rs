@@ -1374,7 +1374,7 @@ impl Today {
         }
         // S3: a referral reward's size moves how many invite and how much
         // invitees weigh their own need (the benefit lure).
-        w.on.referral = referral.map(|r| r.amount);
+        w.on.referral = referral.map(|r| (r.amount, (1.0 - r.lure * r.response()) as f32));
         w.need_match = referral.map_or(p.accept_need_match, |r| {
             p.accept_need_match * (1.0 - r.lure * r.response())
         });

@@ -250,8 +250,9 @@ pub struct World<'g> {
 pub struct LeversOn {
     pub rituals: bool,
     pub moderation: bool,
-    /// The referral reward paid per join today, if one runs.
-    pub referral: Option<f64>,
+    /// The referral reward paid per join today, if one runs, and the share
+    /// of a friend's vouching a lured invitation still carries (S3).
+    pub referral: Option<(f64, f32)>,
     pub channels: Vec<bool>,
     pub giveaways: Vec<bool>,
 }
@@ -584,8 +585,10 @@ impl<'g> World<'g> {
                 }
                 Source::Referral(by) => {
                     row.referral_joins += 1;
-                    if let Some(a) = referral_paid {
+                    let mut vouch = 1.0;
+                    if let Some((a, v)) = referral_paid {
                         row.cost += a;
+                        vouch = v;
                     }
                     self.generation[vi] = self.generation[by as usize] + 1;
                     referrals.push(Referral {
@@ -594,7 +597,8 @@ impl<'g> World<'g> {
                         invitee: self.graph.label(v),
                         generation: self.generation[vi],
                     });
-                    (p.invite_trust, p.invite_promise)
+                    // S3: a friend who invites for the reward vouches less.
+                    (p.invite_trust * vouch, p.invite_promise)
                 }
             };
             let mut commitment = 0.0;
