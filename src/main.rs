@@ -82,6 +82,10 @@ enum Command {
         /// what common random numbers gain).
         #[arg(long)]
         independent: bool,
+        /// Run every scenario with `operator.funds = YUAN` (0 or more, or inf
+        /// for unlimited), so that they are compared for the same budget.
+        #[arg(long, value_name = "YUAN", allow_negative_numbers = true, value_parser = commsim::compare::parse_budget)]
+        budget: Option<f64>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -254,6 +258,7 @@ fn main() -> ExitCode {
             out,
             force,
             independent,
+            budget,
             quiet,
         } => app::threads(threads).and_then(|threads| {
             commsim::compare::compare(
@@ -267,6 +272,7 @@ fn main() -> ExitCode {
                     force,
                     quiet,
                     independent,
+                    budget,
                 },
                 &mut stdout,
             )

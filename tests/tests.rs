@@ -8,6 +8,7 @@ mod browser;
 mod charts;
 mod claims;
 mod cli;
+mod compare;
 mod handout;
 mod operator;
 mod properties;
