@@ -821,3 +821,103 @@ max = 0.2
     let out = commsim(&["sensitivity", "grid"], d);
     check(&out, 2, &["saltelli or morris"]);
 }
+
+/// Wilson's 95% score interval for k successes in n trials, written out here
+/// independently of the crate's `stats::wilson`.
+fn wilson_95(k: usize, n: usize) -> (f64, f64) {
+    let (k, n, z) = (k as f64, n as f64, 1.959_963_985);
+    let p = k / n;
+    let d = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / d;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// The shipped sweep scenarios/sweeps/self-sustaining.toml, run as shipped
+/// (48 points of 100 runs, about 20 seconds): its heatmap must show both
+/// regimes, cells where at least half of the runs are self-sustaining and
+/// cells where at most 10% are.
+///
+/// Tolerance from the binomial standard error: a cell's share of 100 runs
+/// has a standard error of at most 0.05, so an observed share is not taken
+/// at face value. A cell counts as "at least 50%" only if the lower end of
+/// its 95% Wilson interval is at least 0.5, and as "at most 10%" only if the
+/// upper end is at most 0.10: in both cases the true share (over infinitely
+/// many runs) is on the claimed side with 95% confidence, so a cell just
+/// over the line by chance does not count. The test also checks that
+/// summary.csv reports each share and its Wilson interval from the runs'
+/// rows, and that funds_out_day (empty when money never ran out) is
+/// summarised over the runs where it happened.
+#[test]
+fn self_sustaining_sweep_shows_both_regimes() {
+    let dir = tmp();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join("sweeps")
+        .join("self-sustaining.toml");
+    ok(
+        &["sweep", file.to_str().unwrap(), "--out", "s", "-q"],
+        dir.path(),
+    );
+    let out = dir.path().join("s");
+    let (header, rows) = read_csv(&out.join("results.csv"));
+    let sustain = column(&header, "self_sustaining");
+    let funds_out = column(&header, "funds_out_day");
+    let (_, points) = read_csv(&out.join("points.csv"));
+    let mut by_point: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for row in &rows {
+        let e = by_point.entry(row[0].clone()).or_default();
+        assert!(
+            ["true", "false"].contains(&row[sustain].as_str()),
+            "{row:?}"
+        );
+        e.0 += 1;
+        e.1 += usize::from(row[sustain] == "true");
+        e.2 += usize::from(!row[funds_out].is_empty());
+    }
+    assert_eq!(by_point.len(), points.len());
+
+    let (_, summary) = read_csv(&out.join("summary.csv"));
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let (mut high_cells, mut low_cells) = (Vec::new(), Vec::new());
+    for (p, &(n, k, ran_out)) in &by_point {
+        let row = summary
+            .iter()
+            .find(|r| r[0] == *p && r[1] == "self_sustaining")
+            .expect("a self_sustaining row per point");
+        assert_eq!(row[2], n.to_string());
+        assert!((num(&row[3]) - k as f64 / n as f64).abs() < 1e-6, "{row:?}");
+        let (lo, hi) = wilson_95(k, n);
+        assert!(
+            (num(&row[5]) - lo).abs() < 1e-5 && (num(&row[6]) - hi).abs() < 1e-5,
+            "point {p}: {row:?}, Wilson {lo} to {hi}"
+        );
+        if lo >= 0.5 {
+            high_cells.push(p.clone());
+        }
+        if hi <= 0.10 {
+            low_cells.push(p.clone());
+        }
+        let f = summary
+            .iter()
+            .find(|r| r[0] == *p && r[1] == "funds_out_day")
+            .expect("a funds_out_day row per point");
+        assert_eq!(f[2], ran_out.to_string(), "runs where money ran out");
+        assert_eq!(f[3].is_empty(), ran_out == 0, "{f:?}");
+    }
+    assert!(
+        !high_cells.is_empty() && !low_cells.is_empty(),
+        "both regimes: points self-sustaining in at least 50% of runs (Wilson low ≥ 0.5): {high_cells:?}; in at most 10% (Wilson high ≤ 0.1): {low_cells:?}"
+    );
+
+    // The heatmap of a share: a 0–1 scale, the contour and its key.
+    let svg = read_text(&out.join("heatmap.svg"));
+    for needle in [
+        "self_sustaining: share of 100 runs per point",
+        "share of runs",
+        "50% contour",
+        "100%",
+    ] {
+        assert!(svg.contains(needle), "heatmap.svg lacks {needle:?}");
+    }
+}

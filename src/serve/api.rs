@@ -48,6 +48,7 @@ pub const SCENARIOS: &[Shipped] = shipped!(
     "kol-led.toml",
     "offline-community.toml",
     "paid-21-day-camp.toml",
+    "camp-on-a-budget.toml",
     "giveaway-blitz.toml",
     "sales-push-group.toml",
     "brand-fan-group.toml",

@@ -248,6 +248,16 @@ pub fn metric_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The metrics that are true/false per run (runs.csv writes `true` or
+/// `false`): a point's value is the share of its runs that are true, with a
+/// Wilson interval, and a heatmap draws them on a fixed 0–1 scale.
+pub const SHARE_METRICS: [&str; 2] = ["alive_at_end", "self_sustaining"];
+
+/// Whether `metric` is a share of runs (see [`SHARE_METRICS`]).
+pub fn is_share(metric: &str) -> bool {
+    SHARE_METRICS.contains(&metric)
+}
+
 /// A TOML value as text that reads back as the same value and type: floats
 /// keep a decimal point (`5.0`, not `5`), and infinities are `inf`.
 pub fn value_text(v: &toml::Value) -> String {

@@ -24,11 +24,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{metric_names, value_cell, Plan};
+use super::plan::{is_share, metric_names, value_cell, Plan};
 use crate::error::{Error, Result};
 use crate::model::RunOutput;
 use crate::output::{self, fmt6};
-use crate::stats::{mean_sd, student_t_quantile};
+use crate::stats::{mean_sd, student_t_quantile, wilson};
 
 pub const PLAN_FILE: &str = "plan.json";
 pub const POINTS_DIR: &str = "points";
@@ -444,11 +444,15 @@ pub fn assemble(
         let mut row_means = Vec::with_capacity(metrics.len());
         let mut lines = String::new();
         for (m, v) in metrics.iter().zip(&values) {
-            let s = Summary::with_t(v, |n| {
-                *t_cache
-                    .entry(n)
-                    .or_insert_with(|| student_t_quantile(0.975, (n - 1) as f64))
-            });
+            let s = if is_share(m) {
+                Summary::share(v)
+            } else {
+                Summary::with_t(v, |n| {
+                    *t_cache
+                        .entry(n)
+                        .or_insert_with(|| student_t_quantile(0.975, (n - 1) as f64))
+                })
+            };
             row_means.push(s.mean);
             lines.push_str(&format!(
                 "{p},{m},{},{},{},{},{}\n",
@@ -502,6 +506,31 @@ impl Summary {
             sd,
             low: mean - half,
             high: mean + half,
+        }
+    }
+}
+
+impl Summary {
+    /// A share of runs from 1/0 values: the mean is the share k / n and the
+    /// interval is Wilson's 95% score interval for k of n, which stays inside
+    /// 0 to 1 and is not empty when k is 0 or n (where the t interval would
+    /// be 0 to 0). `sd` is the sample standard deviation, as for other
+    /// metrics. Undefined (NaN) for n = 0.
+    pub fn share(values: &[f64]) -> Summary {
+        let n = values.len();
+        let (mean, sd) = mean_sd(values);
+        let (low, high) = if n == 0 {
+            (f64::NAN, f64::NAN)
+        } else {
+            let k = values.iter().filter(|&&v| v > 0.5).count();
+            wilson(k as u64, n as u64)
+        };
+        Summary {
+            n,
+            mean,
+            sd,
+            low,
+            high,
         }
     }
 }
@@ -573,6 +602,42 @@ mod tests {
         assert_eq!((one.n, one.mean), (1, 5.0));
         assert!(one.low.is_nan() && one.high.is_nan());
         assert!(Summary::of(&[]).mean.is_nan());
+    }
+
+    #[test]
+    fn a_share_has_a_wilson_interval_inside_0_and_1() {
+        // 3 of 10 true: Wilson's interval is 0.1078 to 0.6032 (by hand:
+        // centre (0.3 + 1.96²/20) / (1 + 1.96²/10), half-width 0.2477).
+        let mut v = vec![1.0; 3];
+        v.extend([0.0; 7]);
+        let s = Summary::share(&v);
+        assert_eq!((s.n, s.mean), (10, 0.3));
+        assert!((s.low - 0.1078).abs() < 5e-4 && (s.high - 0.6032).abs() < 5e-4);
+        // None true: the t interval would be 0 to 0; Wilson's is not empty.
+        let none = Summary::share(&[0.0; 20]);
+        assert_eq!((none.mean, none.low), (0.0, 0.0));
+        assert!(none.high > 0.1 && none.high < 0.2, "{}", none.high);
+        assert!(Summary::share(&[]).low.is_nan());
+    }
+
+    #[test]
+    fn bools_and_empty_cells_are_read_as_metrics() {
+        assert_eq!(metric_value("true"), Some(Ok(1.0)));
+        assert_eq!(metric_value("false"), Some(Ok(0.0)));
+        assert_eq!(
+            metric_value(""),
+            None,
+            "funds_out_day when money never ran out"
+        );
+        assert_eq!(metric_value("17"), Some(Ok(17.0)));
+        assert_eq!(metric_value("yes"), Some(Err(())));
+    }
+
+    #[test]
+    fn share_metrics_are_true_false_columns_of_runs_csv() {
+        for m in super::super::plan::SHARE_METRICS {
+            assert!(metric_names().contains(&m), "{m}");
+        }
     }
 
     #[test]
