@@ -741,6 +741,11 @@ pub fn coerce(
             }
         }
         (V::Float(_), V::Integer(i)) => V::Float(*i as f64),
+        // Amounts that may be unlimited (operator.funds, hours_per_week)
+        // are written "unlimited" or as a number.
+        (V::String(s), V::Integer(i)) if s == "unlimited" => V::Float(*i as f64),
+        (V::String(s), V::Float(_)) if s == "unlimited" => v.clone(),
+        (V::Float(_) | V::Integer(_), V::String(t)) if t == "unlimited" => v.clone(),
         (V::Float(_), V::Float(_))
         | (V::String(_), V::String(_))
         | (V::Boolean(_), V::Boolean(_))
