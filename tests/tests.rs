@@ -9,6 +9,7 @@ mod charts;
 mod claims;
 mod cli;
 mod handout;
+mod optimise;
 mod properties;
 mod reference;
 mod regression;
