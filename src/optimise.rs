@@ -31,9 +31,7 @@ use crate::graph::Graph;
 use crate::model::{self, Params, RunOutput};
 use crate::output;
 use crate::rng::{mix, RunKey};
-use crate::scenario::{
-    Event, Guests, Kol, Lever, ReferralReward, Reward, Scenario, ScenarioFile, Schedule, Service,
-};
+use crate::scenario::{Event, Lever, Reward, Scenario, ScenarioFile, Schedule};
 use crate::stats::{mean_sd, Interval};
 
 /// Runs per candidate in the first round, when `--runs` is not given.
@@ -470,13 +468,13 @@ pub fn apply(s: &mut ScenarioFile, l: Lever, level: Level) {
         }
         (Lever::Guests, Level::Off) => s.guests = None,
         (Lever::Guests, Level::Every(k)) => {
-            let mut g = s.guests.take().unwrap_or_else(Guests::default);
+            let mut g = s.guests.take().unwrap_or_default();
             g.schedule = from_day_one(k);
             s.guests = Some(g);
         }
         (Lever::Service, Level::Off) => s.service = None,
         (Lever::Service, Level::Scale(f)) => {
-            let mut v = s.service.take().unwrap_or_else(Service::default);
+            let mut v = s.service.take().unwrap_or_default();
             v.answer = (v.answer * f).min(1.0);
             s.service = Some(v);
         }
@@ -499,7 +497,7 @@ pub fn apply(s: &mut ScenarioFile, l: Lever, level: Level) {
         (Lever::Moderation, _) => s.moderation = Some(s.moderation.take().unwrap_or_default()),
         (Lever::Kol, Level::Off) => s.kol = None,
         (Lever::Kol, Level::Count(k)) => {
-            let mut x = s.kol.take().unwrap_or_else(Kol::default);
+            let mut x = s.kol.take().unwrap_or_default();
             x.count = k;
             s.kol = Some(x);
         }
@@ -514,19 +512,12 @@ pub fn apply(s: &mut ScenarioFile, l: Lever, level: Level) {
         }
         (Lever::ReferralReward, Level::Off) => s.referral_reward = None,
         (Lever::ReferralReward, Level::Scale(f)) => {
-            let mut r = s
-                .referral_reward
-                .take()
-                .unwrap_or_else(ReferralReward::default);
+            let mut r = s.referral_reward.take().unwrap_or_default();
             r.amount *= f;
             s.referral_reward = Some(r);
         }
         (Lever::Giveaway, Level::Off) => s.giveaways.clear(),
-        (Lever::Giveaway, _) => {
-            if s.giveaways.is_empty() {
-                s.giveaways.push(Default::default());
-            }
-        }
+        (Lever::Giveaway, _) if s.giveaways.is_empty() => s.giveaways.push(Default::default()),
         (Lever::Channel, Level::Off) => s.channels.clear(),
         (Lever::Channel, Level::Scale(f)) => {
             for c in &mut s.channels {
@@ -714,7 +705,9 @@ fn search(plan: &Plan, threads: usize, quiet: bool, log: &mut impl Write) -> Res
         .candidates
         .iter()
         .map(|a| {
-            let spec = plan.space.apply(a);
+            let mut spec = plan.space.apply(a);
+            // The population as prepared (a file graph's size filled in).
+            spec.population = given.spec().population.clone();
             given.modified(|f| *f = spec)
         })
         .collect::<Result<_>>()?;
