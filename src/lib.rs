@@ -11,6 +11,7 @@ pub mod error;
 pub mod explain;
 pub mod graph;
 pub mod model;
+pub mod optimise;
 pub mod output;
 pub mod plot;
 pub mod referral;

@@ -90,6 +90,46 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Search how to spend a fixed budget across the scenario's levers.
+    #[command(visible_alias = "optimize")]
+    Optimise {
+        /// Scenario file (TOML) whose levers are searched.
+        scenario: PathBuf,
+        /// Money to spend: operator.funds of every candidate (a number from 0 up).
+        #[arg(long, allow_hyphen_values = true)]
+        budget: String,
+        /// Levers to search, comma-separated (default: those the scenario uses).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        levers: Vec<String>,
+        /// active@N (mean active members on day N; default the last day),
+        /// self-sustaining (share of runs) or revenue.
+        #[arg(long, allow_hyphen_values = true)]
+        objective: Option<String>,
+        /// Runs per candidate in the first round (default 4).
+        #[arg(long, allow_negative_numbers = true)]
+        runs: Option<u32>,
+        /// Most runs the search simulates in all (default 5000).
+        #[arg(long, allow_negative_numbers = true)]
+        max_runs: Option<u32>,
+        /// Most candidates in the first round; a larger space is sampled (default 100).
+        #[arg(long, allow_negative_numbers = true)]
+        candidates: Option<u32>,
+        /// Seed shared by every candidate, and of the sample (default: the scenario's `seed`).
+        #[arg(long, allow_negative_numbers = true)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, allow_negative_numbers = true)]
+        threads: Option<usize>,
+        /// Output folder (default: outputs/optimise-<name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace results already in the output folder.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Run a parameter sweep, or one shard of it, described by a sweep file.
     Sweep {
         /// Sweep file (TOML): base scenario, parameters, design (docs/sweep.md).
@@ -291,6 +331,39 @@ fn main() -> ExitCode {
                 &commsim::explain::ExplainOptions {
                     scenario,
                     runs,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    quiet,
+                },
+                &mut stdout,
+            )
+            .map(|_| ())
+        }),
+        Command::Optimise {
+            scenario,
+            budget,
+            levers,
+            objective,
+            runs,
+            max_runs,
+            candidates,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => app::threads(threads).and_then(|threads| {
+            commsim::optimise::optimise(
+                &commsim::optimise::OptimiseOptions {
+                    scenario,
+                    budget,
+                    levers,
+                    objective,
+                    runs,
+                    max_runs,
+                    candidates,
                     seed,
                     threads,
                     out,

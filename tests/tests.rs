@@ -11,6 +11,7 @@ mod cli;
 mod compare;
 mod handout;
 mod operator;
+mod optimise;
 mod properties;
 mod reference;
 mod regression;
