@@ -187,6 +187,14 @@ fn explain_writes_its_report_and_prints_the_narrative() {
     for (k, r) in rows.iter().enumerate() {
         assert_eq!(r[0], (k + 1).to_string(), "{r:?}");
     }
+    // Its own folder, levers.csv included, is replaced with --force.
+    let again = commsim(
+        &[
+            "explain", "a.toml", "--runs", "6", "--out", "ex", "--force", "-q",
+        ],
+        dir.path(),
+    );
+    check(&again, 0, &[]);
 }
 
 /// A 500-person group that dies within its 60 days, for the lever tests.
