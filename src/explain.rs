@@ -1,10 +1,13 @@
-//! `commsim explain`: why a community died.
+//! `commsim explain`: why a community died, and what would have saved it.
 //!
-//! Three parts, all built from simulated numbers: the phases of the typical
-//! run (DOMAIN.md L2), who left and why in each phase, and counterfactuals —
-//! the same runs (common random numbers) with each strategy removed and with
-//! each decay mechanism neutralised, ranked by the lifetime and activity they
-//! change. A short narrative is assembled from those numbers only.
+//! Four parts, all built from simulated numbers: the phases of the typical
+//! run (DOMAIN.md L2), who left and why in each phase, what would have saved
+//! it — each operator lever added or strengthened (src/levers.rs) within
+//! the original's money and hours, ranked by lifetime and by the share of
+//! self-sustaining runs — and why it died: the same runs (common random
+//! numbers) with each strategy removed and with each decay mechanism
+//! neutralised, which an operator cannot choose. A short narrative is
+//! assembled from those numbers only.
 //!
 //! Phase rules (docs/outputs.md, "Phases"; each searches from the start of
 //! the previous phase, so phases are in order by construction):
@@ -23,6 +26,7 @@ use std::path::PathBuf;
 
 use crate::compare::run_scenario;
 use crate::error::{Error, Result};
+use crate::levers::{self, Change, Purse};
 use crate::model::{DayRow, RunOutput, CAUSES};
 use crate::output;
 use crate::scenario::{FriendsMode, Scenario, ScenarioFile};
@@ -253,6 +257,68 @@ fn mean_active(r: &RunOutput) -> f64 {
     r.days.iter().map(|d| d.active as f64).sum::<f64>() / r.days.len() as f64
 }
 
+/// What a batch spent, as means over its runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spend {
+    /// Money spent per run (runs.csv `cost`).
+    pub money: f64,
+    /// Money spent less revenue reinvested, per run: what came out of the
+    /// funds at launch.
+    pub net: f64,
+    /// Hours used per week: a run's hours ÷ [`levers::weeks`].
+    pub hours_per_week: f64,
+}
+
+impl Spend {
+    pub fn of(runs: &[RunOutput], days: u32) -> Spend {
+        let n = runs.len().max(1) as f64;
+        let money = runs.iter().map(|r| r.summary.cost).sum::<f64>() / n;
+        let reinvested = runs
+            .iter()
+            .map(|r| r.days.iter().map(|d| d.reinvested).sum::<f64>())
+            .sum::<f64>()
+            / n;
+        let hours = runs.iter().map(|r| r.summary.hours_used).sum::<f64>() / n;
+        Spend {
+            money,
+            net: money - reinvested,
+            hours_per_week: hours / levers::weeks(days),
+        }
+    }
+}
+
+/// One operator lever at the original's spend, paired with the original.
+#[derive(Debug, Clone)]
+pub struct Saving {
+    /// The lever's name (`levers::Variant::name`).
+    pub lever: &'static str,
+    pub change: Change,
+    pub label: String,
+    /// Days of lifetime gained (negative: lost).
+    pub lifetime: Interval,
+    /// Mean active members per day gained.
+    pub active: Interval,
+    /// Share of runs self-sustaining with the lever, 0 to 1.
+    pub sustaining: f64,
+    /// Paired difference of the self-sustaining indicator (share points / 100).
+    pub sustaining_gain: Interval,
+    /// Rank by `sustaining` (1: highest).
+    pub rank_sustaining: usize,
+    pub spend: Spend,
+    /// Runs whose lifetime, activity, money or hours differ from the
+    /// original's (0: the lever never acted, e.g. too dear for the purse).
+    pub runs_changed: usize,
+}
+
+/// The original's purse and spend that the levers were held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Baseline {
+    pub purse: Purse,
+    pub spend: Spend,
+    /// Share of the original's runs self-sustaining.
+    pub sustaining: f64,
+}
+
 /// Summary of the phases across runs.
 #[derive(Debug, Clone)]
 pub struct PhaseSummary {
@@ -273,6 +339,9 @@ pub struct Explanation {
     /// Leavers by phase (rows) and cause (columns), summed over runs.
     pub causes: Vec<[u64; CAUSES.len()]>,
     pub effects: Vec<Effect>,
+    /// The operator levers, ranked by lifetime gained (largest first).
+    pub saves: Vec<Saving>,
+    pub baseline: Baseline,
     /// Phase start days of each run.
     pub per_run: Vec<[Option<u32>; 4]>,
 }
@@ -314,14 +383,50 @@ pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
             }
         }
     }
+    let life = |rs: &[RunOutput]| -> Vec<f64> {
+        rs.iter().map(|r| r.summary.lifetime_days as f64).collect()
+    };
+    let act = |rs: &[RunOutput]| -> Vec<f64> { rs.iter().map(mean_active).collect() };
+    let sus = |rs: &[RunOutput]| -> Vec<f64> {
+        rs.iter()
+            .map(|r| f64::from(u8::from(r.summary.self_sustaining)))
+            .collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let base_spend = Spend::of(&base, spec.days);
+    let purse = Purse::equal_to(spec, base_spend.money, base_spend.hours_per_week);
+    let mut saves = Vec::new();
+    for v in levers::variants(spec) {
+        let alt = scenario.modified(|f| v.apply(f, &purse))?;
+        let runs = run_scenario(alt, threads)?;
+        saves.push(Saving {
+            lever: v.name,
+            change: v.change,
+            label: v.label,
+            lifetime: Interval::paired(&life(&base), &life(&runs)),
+            active: Interval::paired(&act(&base), &act(&runs)),
+            sustaining: mean(&sus(&runs)),
+            sustaining_gain: Interval::paired(&sus(&base), &sus(&runs)),
+            rank_sustaining: 0,
+            spend: Spend::of(&runs, spec.days),
+            runs_changed: base
+                .iter()
+                .zip(&runs)
+                .filter(|(a, b)| {
+                    let (x, y) = (&a.summary, &b.summary);
+                    x.lifetime_days != y.lifetime_days
+                        || mean_active(a) != mean_active(b)
+                        || x.cost != y.cost
+                        || x.hours_used != y.hours_used
+                })
+                .count(),
+        });
+    }
+    rank_saves(&mut saves);
     let mut effects = Vec::new();
     for c in counterfactuals(spec) {
         let alt = scenario.modified(|f| (c.edit)(f))?;
         let runs = run_scenario(alt, threads)?;
-        let life = |rs: &[RunOutput]| -> Vec<f64> {
-            rs.iter().map(|r| r.summary.lifetime_days as f64).collect()
-        };
-        let act = |rs: &[RunOutput]| -> Vec<f64> { rs.iter().map(mean_active).collect() };
         effects.push(Effect {
             label: c.label,
             kind: c.kind,
@@ -344,8 +449,75 @@ pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
         phases: phases_summary,
         causes,
         effects,
+        saves,
+        baseline: Baseline {
+            purse,
+            spend: base_spend,
+            sustaining: mean(&sus(&base)),
+        },
         per_run,
     })
+}
+
+/// Orders the levers by lifetime gained (then self-sustaining share gained,
+/// activity gained, label) and numbers their ranks by self-sustaining share
+/// (then lifetime gained, label).
+pub fn rank_saves(saves: &mut [Saving]) {
+    saves.sort_by(|a, b| {
+        b.lifetime
+            .mean
+            .total_cmp(&a.lifetime.mean)
+            .then(b.sustaining_gain.mean.total_cmp(&a.sustaining_gain.mean))
+            .then(b.active.mean.total_cmp(&a.active.mean))
+            .then(a.label.cmp(&b.label))
+    });
+    let mut by_sus: Vec<usize> = (0..saves.len()).collect();
+    by_sus.sort_by(|&i, &j| {
+        let (a, b) = (&saves[i], &saves[j]);
+        b.sustaining
+            .total_cmp(&a.sustaining)
+            .then(b.lifetime.mean.total_cmp(&a.lifetime.mean))
+            .then(a.label.cmp(&b.label))
+    });
+    for (rank, i) in by_sus.into_iter().enumerate() {
+        saves[i].rank_sustaining = rank + 1;
+    }
+}
+
+/// How a change reads: lifetime gained or lost with its interval, and
+/// active members a day; when the two move in opposite directions the
+/// sentence says so and what it means, so it never contradicts itself.
+pub fn change_sentence(lifetime: &Interval, active: &Interval) -> String {
+    let days = lifetime.mean.abs().round();
+    let unit = if days == 1.0 { "day" } else { "days" };
+    let life = if days == 0.0 {
+        "the group would have lived about as long".to_string()
+    } else if lifetime.mean > 0.0 {
+        format!("the group would have lived {days:.0} {unit} longer")
+    } else {
+        format!("the group would have lived {days:.0} {unit} less")
+    };
+    let interval = format!(
+        "(95% interval {:+.1} to {:+.1} days)",
+        lifetime.lo, lifetime.hi
+    );
+    let a = active.mean;
+    let people = format!("{:.1}", a.abs());
+    if people == "0.0" {
+        return format!("{life} {interval}, with about as many active members a day");
+    }
+    let more = if a > 0.0 { "more" } else { "fewer" };
+    let active_part = format!("{people} {more} active members a day");
+    match (days == 0.0, lifetime.mean > 0.0, a > 0.0) {
+        (true, _, _) => format!("{life} {interval}, with {active_part}"),
+        (false, true, false) => {
+            format!("{life} {interval} but with {active_part}: a slower, quieter decline")
+        }
+        (false, false, true) => format!(
+            "{life} {interval} but with {active_part}: livelier while it lasted, then gone sooner"
+        ),
+        _ => format!("{life} {interval}, with {active_part}"),
+    }
 }
 
 fn share(n: u64, total: u64) -> f64 {
@@ -410,32 +582,77 @@ pub fn narrative(e: &Explanation) -> String {
             ));
         }
     }
+    out.extend(saved_sentences(e));
     let clear: Vec<&Effect> = e
         .effects
         .iter()
         .filter(|x| x.lifetime.excludes_zero() || x.active.excludes_zero())
         .collect();
+    if !clear.is_empty() {
+        out.push("Why it died (not operator choices: the model's mechanisms, and the strategies it used):".into());
+    }
     for x in clear.iter().take(3) {
-        let l = &x.lifetime;
-        let days = l.mean.abs().round();
-        let unit = if days == 1.0 { "day" } else { "days" };
-        let verb = if l.mean >= 0.0 {
-            format!("the group would have lived {days:.0} {unit} longer")
-        } else {
-            format!("the group would have lived {days:.0} {unit} less")
-        };
         out.push(format!(
-            "{}, {verb} (95% interval {:+.1} to {:+.1} days; {:+.1} active members a day).",
+            "{}, {}.",
             capitalise(&x.label),
-            l.lo,
-            l.hi,
-            x.active.mean
+            change_sentence(&x.lifetime, &x.active)
         ));
     }
     if clear.is_empty() {
         out.push("No single strategy or mechanism changed the outcome clearly.".into());
     }
     out.join(" ")
+}
+
+/// The narrative's "What would have saved it" sentences.
+fn saved_sentences(e: &Explanation) -> Vec<String> {
+    let mut out = Vec::new();
+    if e.saves.is_empty() {
+        return out;
+    }
+    let b = &e.baseline;
+    if b.purse.funds == 0.0 {
+        out.push(
+            "The original spent no money, so each lever had none either: only levers that cost time alone could act.".into(),
+        );
+    }
+    let clear: Vec<&Saving> = e.saves.iter().filter(|x| x.lifetime.lo > 0.0).collect();
+    for (k, x) in clear.iter().take(3).enumerate() {
+        let lead = if k == 0 {
+            format!(
+                "What would have saved it, at the same spend: {}; {}",
+                x.label,
+                change_sentence(&x.lifetime, &x.active)
+            )
+        } else {
+            format!(
+                "Next, {}: {}",
+                x.label,
+                change_sentence(&x.lifetime, &x.active)
+            )
+        };
+        out.push(format!("{lead}."));
+    }
+    if clear.is_empty() {
+        out.push(format!(
+            "None of the {} operator levers tried at the same spend clearly lengthened its life.",
+            e.saves.len()
+        ));
+    }
+    if let Some(x) = e
+        .saves
+        .iter()
+        .filter(|x| x.sustaining_gain.lo > 0.0)
+        .min_by_key(|x| x.rank_sustaining)
+    {
+        out.push(format!(
+            "Self-sustaining most often: {} ({:.0}% of runs, against {:.0}% as it was).",
+            x.label,
+            100.0 * x.sustaining,
+            100.0 * b.sustaining
+        ));
+    }
+    out
 }
 
 fn capitalise(s: &str) -> String {
@@ -461,7 +678,7 @@ fn cause_phrase(cause: &str) -> &'static str {
 /// explain.md: the phases, causes and counterfactual tables and the narrative.
 pub fn markdown(e: &Explanation) -> String {
     let mut s = format!(
-        "# The lifecycle of `{}`: phases, causes and counterfactuals\n\n{} runs of {} days, common random numbers for every counterfactual.\n\n{}\n\n",
+        "# The lifecycle of `{}`: phases, causes, what would have saved it and why it died\n\n{} runs of {} days, common random numbers for every lever and counterfactual.\n\n{}\n\n",
         e.name,
         e.runs,
         e.days,
@@ -495,7 +712,8 @@ pub fn markdown(e: &Explanation) -> String {
         }
         s.push('\n');
     }
-    s.push_str("\n## Counterfactuals, largest change in lifetime first\n\n| change | kind | lifetime days gained | 95% interval | active members a day gained | 95% interval |\n|---|---|---|---|---|---|\n");
+    s.push_str(&saved_markdown(e));
+    s.push_str("\n## Why it died: mechanisms and strategies, largest change in lifetime first\n\nNot operator choices: each decay mechanism of the model neutralised (no operator can choose that), and each strategy the scenario uses removed (which also spends less), on the same runs as the original.\n\n| change | kind | lifetime days gained | 95% interval | active members a day gained | 95% interval |\n|---|---|---|---|---|---|\n");
     for x in &e.effects {
         s.push_str(&format!(
             "| {} | {} | {:+.1} | {:+.1} to {:+.1} | {:+.2} | {:+.2} to {:+.2} |\n",
@@ -510,6 +728,136 @@ pub fn markdown(e: &Explanation) -> String {
         ));
     }
     s
+}
+
+fn purse_words(b: &Baseline) -> String {
+    let funds = if b.purse.funds_from_spend {
+        format!(
+            "funds {:.2} (the original's were unlimited: its mean spend per run)",
+            b.purse.funds
+        )
+    } else {
+        format!("funds {:.2}, as the original's", b.purse.funds)
+    };
+    let hours = if b.purse.hours_from_use {
+        format!(
+            "{:.2} hours a week (the original's were unlimited: its mean use a week, at least {})",
+            b.purse.hours_per_week,
+            levers::HOURS_FLOOR
+        )
+    } else {
+        format!(
+            "{:.2} hours a week, as the original's",
+            b.purse.hours_per_week
+        )
+    };
+    format!("{funds}; {hours}")
+}
+
+/// explain.md's "What would have saved it" section.
+fn saved_markdown(e: &Explanation) -> String {
+    let b = &e.baseline;
+    let mut s = format!(
+        "\n## What would have saved it: operator levers at the same spend\n\nEach operator lever the scenario does not use, added, and each one it uses, strengthened (docs/outputs.md, \"levers.csv\"), paid first, within the original's purse: {}. Revenue is reinvested as in the original. Same seed and runs as the original: paired 95% intervals. Ranked by lifetime gained.\n\n",
+        purse_words(b)
+    );
+    if b.purse.funds == 0.0 {
+        s.push_str("The original spent no money, so every lever gets 0 money: only levers that cost time alone can act (and a fee's revenue, reinvested).\n\n");
+    }
+    if e.saves.is_empty() {
+        s.push_str("No lever applies.\n");
+        return s;
+    }
+    s.push_str("| rank | lever | change | lifetime days gained | 95% interval | active members a day gained | self-sustaining runs | gain (points) | 95% interval | rank by self-sustaining | money spent | net of reinvested revenue | hours a week | runs changed |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str(&format!(
+        "| — | original | — | — | — | — | {:.0}% | — | — | — | {:.2} | {:.2} | {:.2} | — |\n",
+        100.0 * b.sustaining,
+        b.spend.money,
+        b.spend.net,
+        b.spend.hours_per_week
+    ));
+    for (k, x) in e.saves.iter().enumerate() {
+        s.push_str(&format!(
+            "| {} | {} | {}: {} | {:+.1} | {:+.1} to {:+.1} | {:+.2} | {:.0}% | {:+.0} | {:+.0} to {:+.0} | {} | {:.2} | {:.2} | {:.2} | {} |\n",
+            k + 1,
+            x.lever,
+            x.change.name(),
+            x.label,
+            x.lifetime.mean,
+            x.lifetime.lo,
+            x.lifetime.hi,
+            x.active.mean,
+            100.0 * x.sustaining,
+            100.0 * x.sustaining_gain.mean,
+            100.0 * x.sustaining_gain.lo,
+            100.0 * x.sustaining_gain.hi,
+            x.rank_sustaining,
+            x.spend.money,
+            x.spend.net,
+            x.spend.hours_per_week,
+            x.runs_changed
+        ));
+    }
+    if e.saves.iter().any(|x| x.runs_changed == 0) {
+        s.push_str("\nA lever with 0 runs changed never acted: within this purse it could not be paid for (or, paid last, found nothing left).\n");
+    }
+    let mut by: Vec<&Saving> = e.saves.iter().collect();
+    by.sort_by_key(|x| x.rank_sustaining);
+    let list: Vec<String> = by
+        .iter()
+        .map(|x| {
+            format!(
+                "{}. {} ({:.0}%)",
+                x.rank_sustaining,
+                x.label,
+                100.0 * x.sustaining
+            )
+        })
+        .collect();
+    s.push_str(&format!(
+        "\nBy self-sustaining share (alive at the end, reinvested revenue covering spending over the last 30 days): {}.\n",
+        list.join("; ")
+    ));
+    s
+}
+
+/// levers.csv: the operator levers at the original's spend, ranked by
+/// lifetime gained.
+pub fn levers_csv(e: &Explanation) -> String {
+    let b = &e.baseline;
+    let mut out = String::from("rank,rank_self_sustaining,lever,change,label,lifetime_gain,lifetime_lo,lifetime_hi,active_gain,active_lo,active_hi,self_sustaining,self_sustaining_gain,self_sustaining_lo,self_sustaining_hi,money_spent,net_spent,hours_per_week,funds,hours_cap,original_self_sustaining,original_money_spent,original_net_spent,original_hours_per_week,runs_changed\n");
+    for (k, x) in e.saves.iter().enumerate() {
+        let cells = [
+            (k + 1).to_string(),
+            x.rank_sustaining.to_string(),
+            x.lever.to_string(),
+            x.change.name().to_string(),
+            crate::compare::csv_field(&x.label),
+            output::fmt6(x.lifetime.mean),
+            output::fmt6(x.lifetime.lo),
+            output::fmt6(x.lifetime.hi),
+            output::fmt6(x.active.mean),
+            output::fmt6(x.active.lo),
+            output::fmt6(x.active.hi),
+            output::fmt6(x.sustaining),
+            output::fmt6(x.sustaining_gain.mean),
+            output::fmt6(x.sustaining_gain.lo),
+            output::fmt6(x.sustaining_gain.hi),
+            output::fmt6(x.spend.money),
+            output::fmt6(x.spend.net),
+            output::fmt6(x.spend.hours_per_week),
+            output::fmt6(b.purse.funds),
+            output::fmt6(b.purse.hours_per_week),
+            output::fmt6(b.sustaining),
+            output::fmt6(b.spend.money),
+            output::fmt6(b.spend.net),
+            output::fmt6(b.spend.hours_per_week),
+            x.runs_changed.to_string(),
+        ];
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
 }
 
 /// phases.csv: the day each phase starts in each run (empty: never).
@@ -564,6 +912,7 @@ pub fn explain(opts: &ExplainOptions, out: &mut impl Write) -> Result<PathBuf> {
     target.write(|staging| {
         output::write_text(&staging.join("explain.md"), &md)?;
         output::write_text(&staging.join("phases.csv"), &phases_csv(&e))?;
+        output::write_text(&staging.join("levers.csv"), &levers_csv(&e))?;
         output::write_text(
             &staging.join("counterfactuals.csv"),
             &counterfactuals_csv(&e),
@@ -615,6 +964,52 @@ mod tests {
             .collect();
         let p = phases(&days, 0.1);
         assert_eq!(p, [Some(0), Some(4), Some(6), Some(7)]);
+    }
+
+    fn iv(mean: f64) -> Interval {
+        Interval {
+            mean,
+            lo: mean - 1.0,
+            hi: mean + 1.0,
+        }
+    }
+
+    #[test]
+    fn a_change_sentence_never_contradicts_itself() {
+        let longer_quieter = change_sentence(&iv(7.0), &iv(-2.7));
+        assert_eq!(
+            longer_quieter,
+            "the group would have lived 7 days longer (95% interval +6.0 to +8.0 days) but with 2.7 fewer active members a day: a slower, quieter decline"
+        );
+        let shorter_livelier = change_sentence(&iv(-3.0), &iv(1.2));
+        assert!(
+            shorter_livelier.contains("3 days less")
+                && shorter_livelier.contains("but with 1.2 more active members")
+                && shorter_livelier.contains("gone sooner"),
+            "{shorter_livelier}"
+        );
+        let both = change_sentence(&iv(1.0), &iv(0.5));
+        assert!(
+            both.contains("1 day longer")
+                && both.contains(", with 0.5 more active")
+                && !both.contains("but"),
+            "{both}"
+        );
+        let flat = change_sentence(&iv(0.2), &iv(-0.01));
+        assert!(
+            flat.contains("about as long") && flat.contains("about as many"),
+            "{flat}"
+        );
+        // No signed activity number after a lifetime verb.
+        for l in [-5.0, 0.0, 5.0] {
+            for a in [-2.0, 0.0, 2.0] {
+                let t = change_sentence(&iv(l), &iv(a));
+                assert!(
+                    !t.contains("; +") && !t.contains("; -") && !t.contains('−'),
+                    "{t}"
+                );
+            }
+        }
     }
 
     #[test]

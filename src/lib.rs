@@ -10,6 +10,7 @@ pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod graph;
+pub mod levers;
 pub mod model;
 pub mod optimise;
 pub mod output;

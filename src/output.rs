@@ -29,13 +29,14 @@ pub const RESULT_FILES: [&str; 8] = [
 ];
 
 /// Files `commsim compare` and `commsim explain` write.
-pub const REPORT_FILES: [&str; 6] = [
+pub const REPORT_FILES: [&str; 7] = [
     "report.html",
     "compare.csv",
     "compare_bands.csv",
     "explain.md",
     "phases.csv",
     "counterfactuals.csv",
+    "levers.csv",
 ];
 
 /// Whether a file name is one commsim writes into a results folder: a data

@@ -1100,7 +1100,7 @@ pub const DEFAULT_POPULATION: u64 = 1000;
 
 /// Checks every value. Returns the first problem, naming the field and what
 /// is allowed.
-fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
+pub(crate) fn check(s: &ScenarioFile) -> std::result::Result<(), String> {
     let c = Checker;
     c.int("days", s.days as u64, 1, 36_500)?;
     c.int("runs", s.runs as u64, 1, 1_000_000)?;
