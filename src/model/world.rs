@@ -172,8 +172,9 @@ pub struct World<'g> {
     pub status: Vec<u8>,
     /// Per person: referral generation (0 for launch and channel joiners).
     pub generation: Vec<u32>,
-    /// Per person: friends currently in the group; kept only for the
-    /// threshold rule of leaving with friends.
+    /// Per member: friends currently in the group (for the threshold rule
+    /// and the social value of graph friends); kept up to date for members
+    /// only, and set for a joiner on joining.
     pub friends_in: Vec<u32>,
     /// Per person: friends who have left the group while the person was in;
     /// kept as `friends_in`.
@@ -697,9 +698,16 @@ impl<'g> World<'g> {
                 self.friends_gone[vi] = 0;
             }
             if !self.friends_in.is_empty() {
+                // Friends still in are counted for members only: the
+                // newcomer's own count starts from its member friends.
+                let mut k = 0;
                 for &w in self.graph.neighbors(v) {
-                    self.friends_in[w as usize] += 1;
+                    if self.status[w as usize] == MEMBER {
+                        self.friends_in[w as usize] += 1;
+                        k += 1;
+                    }
                 }
+                self.friends_in[vi] = k;
             }
             self.group_rows_join(group);
             if p.groups.split
@@ -799,15 +807,19 @@ impl<'g> World<'g> {
     /// value they gave others is lost from tomorrow.
     fn depart(&mut self, p: &Params, m: u32, day: u32) {
         let track = !self.friends_gone.is_empty();
+        // Only members' counts are kept (a joiner's are set on joining).
         for &w in self.graph.neighbors(m) {
             let wi = w as usize;
+            if self.status[wi] != MEMBER {
+                continue;
+            }
             if track {
                 self.friends_gone[wi] += 1;
             }
             if let Some(c) = self.friends_in.get_mut(wi) {
                 *c -= 1;
             }
-            if p.ties_on && self.status[wi] == MEMBER {
+            if p.ties_on {
                 self.lost_in[wi] += p.tie_friend;
             }
         }
