@@ -96,6 +96,15 @@ mode = "contagion"
 capacity = 0
 "#;
 
+/// The kernel peers publish (issue 11): network SIR on a 100,000-node
+/// Barabási–Albert graph (m = 3), 1,000 initial members (1%), β = 0.05 per
+/// edge per day, γ = 0.02, 100 days, every other mechanism off.
+fn peers_text() -> String {
+    SIR.replace("name = \"sir-bench\"", "name = \"peers-sir\"")
+        .replace("members = 10", "members = 1000")
+        .replace("base = 0.1", "base = 0.02")
+}
+
 fn setup(text: &str) -> (Scenario, Graph, Params) {
     let s = Scenario::from_toml(text, Path::new("bench.toml"), Path::new("."), "bench").unwrap();
     let (s, g) = batch::prepare(s, 1).unwrap();
@@ -143,4 +152,61 @@ fn batch_setup_default_5000() {
 fn beta_tables() {
     divan::black_box(commsim::stats::BetaTable::new(0.4, 4.0));
     divan::black_box(commsim::stats::BetaTable::new(0.3, 4.0));
+}
+
+/// commsim on the peers' kernel, 1 thread.
+#[divan::bench(sample_count = 20)]
+fn peers_sir_commsim(bencher: Bencher) {
+    let (s, g, p) = setup(&peers_text());
+    let node_days = g.node_count() * s.spec().days as usize;
+    bencher
+        .counter(ItemsCount::new(node_days))
+        .bench(|| model::simulate(&s, &p, &g, 0));
+}
+
+/// The baseline for `peers_sir_commsim`, on the same graph: a plain
+/// single-thread CSR loop with no framework. Each day every infected node
+/// infects each susceptible neighbour with probability β (one uniform per
+/// edge), then recovers with probability γ; newly infected nodes count from
+/// the next day (synchronous update, as in commsim).
+#[divan::bench(sample_count = 20)]
+fn peers_sir_plain_csr(bencher: Bencher) {
+    use rand::{Rng, SeedableRng};
+    let (_, g, _) = setup(&peers_text());
+    let n = g.node_count();
+    let node_days = n * 100;
+    bencher.counter(ItemsCount::new(node_days)).bench(|| {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+        // 0 susceptible, 1 infected, 2 recovered.
+        let mut state = vec![0u8; n];
+        let mut infected: Vec<u32> = Vec::new();
+        while infected.len() < 1000 {
+            let v = rng.random_range(0..n as u32);
+            if state[v as usize] == 0 {
+                state[v as usize] = 1;
+                infected.push(v);
+            }
+        }
+        let mut next: Vec<u32> = Vec::new();
+        for _ in 0..100 {
+            next.clear();
+            for &v in &infected {
+                for &w in g.neighbors(v) {
+                    if state[w as usize] == 0 && rng.random::<f64>() < 0.05 {
+                        state[w as usize] = 1;
+                        next.push(w);
+                    }
+                }
+            }
+            infected.retain(|&v| {
+                let stay = rng.random::<f64>() >= 0.02;
+                if !stay {
+                    state[v as usize] = 2;
+                }
+                stay
+            });
+            infected.extend_from_slice(&next);
+        }
+        divan::black_box(infected.len())
+    });
 }

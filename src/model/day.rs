@@ -89,6 +89,9 @@ impl World<'_> {
         let mut signups: Vec<(u32, usize)> = Vec::new();
 
         for idx in 0..self.members.len() {
+            if let Some(ahead) = self.members.get(idx + 8) {
+                self.graph.prefetch(ahead.id);
+            }
             let mut mem = self.members[idx];
             let g = mem.group as usize;
             if mem.flags & MUTED != 0 {
@@ -578,8 +581,14 @@ impl World<'_> {
             return None;
         }
         let d = ctx.lv.member(m);
-        // P(exit) = 1 − exp(−H): competing hazards over one day.
-        if d.unit(0) >= -(-total).exp_m1() {
+        // P(exit) = 1 − exp(−H): competing hazards over one day (with the
+        // base rate alone, the same number precomputed).
+        let chance = if total == p.base_hazard {
+            p.base_leave
+        } else {
+            -(-total).exp_m1()
+        };
+        if d.unit(0) >= chance {
             return None;
         }
         let cause = pick_cause(d.unit(1) * total, p.base_hazard, h_value, &parts, h_trust);

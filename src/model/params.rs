@@ -134,6 +134,8 @@ pub struct Params {
     // Leaving.
     pub leave_on: bool,
     pub base_hazard: f64,
+    /// 1 − exp(−base_hazard): the daily chance of leaving by the base rate.
+    pub base_leave: f64,
     pub value_hazard: f64,
     pub distrust: f64,
     pub grace_days: u32,
@@ -333,6 +335,7 @@ impl Params {
             reply_rate: s.ties.reply_rate,
             leave_on: l.enabled,
             base_hazard: -(1.0 - l.base).max(1e-300).ln(),
+            base_leave: -(-(-(1.0 - l.base).max(1e-300).ln())).exp_m1(),
             value_hazard: l.value,
             distrust: l.distrust,
             grace_days: l.grace_days,
