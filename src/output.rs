@@ -377,7 +377,16 @@ fn write_members(path: &Path, batch: &Batch) -> Result<()> {
 fn write_groups(path: &Path, batch: &Batch) -> Result<()> {
     let mut w = writer(path)?;
     w.write_record([
-        "run", "day", "group", "members", "active", "muted", "joined", "left",
+        "run",
+        "day",
+        "group",
+        "members",
+        "active",
+        "muted",
+        "joined",
+        "left",
+        "moved_in",
+        "moved_out",
     ])
     .map_err(|e| csv_err(path, e))?;
     for run in &batch.runs {
@@ -391,6 +400,8 @@ fn write_groups(path: &Path, batch: &Batch) -> Result<()> {
                 g.muted.to_string(),
                 g.joined.to_string(),
                 g.left.to_string(),
+                g.moved_in.to_string(),
+                g.moved_out.to_string(),
             ])
             .map_err(|e| csv_err(path, e))?;
         }

@@ -817,3 +817,58 @@ fn regression_joiner_group_scan_finds_first_group_with_room() {
         assert!(opened > 1, "only {opened} groups opened");
     }
 }
+
+/// Issue 13, fault 10: groups.csv did not add up on days a group splits.
+/// Every group's members follow from yesterday's, joins, moves and
+/// departures, and the day's groups add up to daily.csv's counts.
+#[test]
+fn regression_groups_csv_adds_up_on_split_days() {
+    let text = r#"
+name = "splits"
+days = 40
+runs = 6
+seed = 3
+[population]
+size = 3000
+graph = { model = "barabasi-albert", m = 3 }
+[start]
+members = 20
+[[channel]]
+name = "poster"
+daily = 40
+schedule = { start = 1, end = 30 }
+[groups]
+capacity = 60
+max = 50
+split = true
+"#;
+    let runs = crate::util::simulate_text(text, Path::new("."), None, 2);
+    let mut splits = 0;
+    for r in &runs {
+        let mut yesterday: std::collections::BTreeMap<u16, u32> = Default::default();
+        for d in &r.days {
+            let rows: Vec<_> = r.groups.iter().filter(|g| g.day == d.day).collect();
+            assert_eq!(rows.len() as u32, d.groups);
+            let sum =
+                |f: fn(&commsim::model::GroupRow) -> u32| rows.iter().map(|g| f(g)).sum::<u32>();
+            assert_eq!(sum(|g| g.members), d.members);
+            assert_eq!(sum(|g| g.joined), d.joined);
+            assert_eq!(sum(|g| g.left), d.left);
+            assert_eq!(sum(|g| g.moved_in), sum(|g| g.moved_out));
+            for g in &rows {
+                let before = yesterday.get(&g.group).copied().unwrap_or(0);
+                assert_eq!(
+                    g.members + g.left + g.moved_out,
+                    before + g.joined + g.moved_in,
+                    "run {} day {} group {}",
+                    r.run,
+                    d.day,
+                    g.group
+                );
+                splits += (g.moved_in > 0) as u32;
+                yesterday.insert(g.group, g.members);
+            }
+        }
+    }
+    assert!(splits > 0, "the scenario should split groups");
+}

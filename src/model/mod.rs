@@ -89,6 +89,10 @@ pub struct GroupRow {
     pub muted: u32,
     pub joined: u32,
     pub left: u32,
+    /// Members moved into / out of the group today when a full group split
+    /// (S13), so that members = yesterday's + joined + moved_in − moved_out − left.
+    pub moved_in: u32,
+    pub moved_out: u32,
 }
 
 /// One join by invitation (a row of referrals.csv).

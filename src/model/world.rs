@@ -723,15 +723,22 @@ impl<'g> World<'g> {
 
     /// Counts a join in today's per-group row.
     fn group_rows_join(&mut self, group: u16) {
-        if let Some(r) = self.group_rows.iter_mut().find(|r| r.group == group) {
-            r.joined += 1;
-        } else {
-            self.group_rows.push(super::GroupRow {
-                group,
-                joined: 1,
-                ..Default::default()
-            });
-        }
+        self.group_row(group).joined += 1;
+    }
+
+    /// Today's per-group row of `group` (joins and moves so far).
+    fn group_row(&mut self, group: u16) -> &mut super::GroupRow {
+        let at = match self.group_rows.iter().position(|r| r.group == group) {
+            Some(at) => at,
+            None => {
+                self.group_rows.push(super::GroupRow {
+                    group,
+                    ..Default::default()
+                });
+                self.group_rows.len() - 1
+            }
+        };
+        &mut self.group_rows[at]
     }
 
     /// S13: a full group splits: a new group opens and every second member
@@ -739,6 +746,7 @@ impl<'g> World<'g> {
     fn split(&mut self, p: &Params, group: u16, row: &mut DayRow) {
         self.open_group(p, row);
         let new = self.group_size.len() as u16 - 1;
+        let before = self.group_size[new as usize];
         for (k, m) in self
             .members
             .iter_mut()
@@ -758,6 +766,9 @@ impl<'g> World<'g> {
                 self.open_hint = self.open_hint.min(group as usize);
             }
         }
+        let moved = self.group_size[new as usize] - before;
+        self.group_row(group).moved_out += moved;
+        self.group_row(new).moved_in += moved;
     }
 
     /// Applies the ties made today (S6 events, answers, replies, welcomes):
@@ -851,7 +862,10 @@ impl<'g> World<'g> {
         let groups = self.group_size.len();
         let mut per_group = vec![super::GroupRow::default(); groups];
         for r in self.group_rows.drain(..) {
-            per_group[r.group as usize].joined = r.joined;
+            let g = &mut per_group[r.group as usize];
+            g.joined = r.joined;
+            g.moved_in = r.moved_in;
+            g.moved_out = r.moved_out;
         }
         let mut kept = 0;
         for r in 0..self.members.len() {
