@@ -242,14 +242,19 @@ fn m6_paid_group_keeps_a_larger_share_of_joiners() {
 #[test]
 fn m7_group_buy_ties_members_in() {
     let base = scenario_text("free-interest-group.toml");
-    for (label, extra) in [
-        ("group-buy", ""),
-        (
-            "group-buy, commitment neutral",
-            "\n[conversion]\ncommitment = 0.0",
-        ),
+    for (label, neutral) in [
+        ("group-buy", false),
+        ("group-buy, commitment neutral", true),
     ] {
-        let without = with(&base, extra);
+        let without = if neutral {
+            edit(
+                &base,
+                "[conversion]\nenabled = true\n",
+                "[conversion]\nenabled = true\ncommitment = 0.0\n",
+            )
+        } else {
+            base.clone()
+        };
         let deal = with(
             &without,
             "[group_buy]\nschedule = { days = [1, 2] }\nprice = 1.0",

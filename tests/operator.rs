@@ -37,12 +37,18 @@ fn paired(a: &[RunOutput], b: &[RunOutput], stat: impl Fn(&RunOutput) -> f64) ->
 
 /// A free group (no fee, no sales) that buys in a lesson every 3 days.
 fn free_group(funds: &str) -> String {
+    assert!(default_text().contains("[conversion]\nenabled = true"));
     format!(
-        "{}\n[conversion]\nenabled = false\n[operator]\nfunds = {funds}\n",
-        default_text().replace(
-            "[content]\nschedule = { start = 1, every = 7 }",
-            "[content]\nschedule = { start = 1, every = 3 }\ncost = 100.0"
-        )
+        "{}\n[operator]\nfunds = {funds}\n",
+        default_text()
+            .replace(
+                "[conversion]\nenabled = true",
+                "[conversion]\nenabled = false"
+            )
+            .replace(
+                "[content]\nschedule = { start = 1, every = 7 }",
+                "[content]\nschedule = { start = 1, every = 3 }\ncost = 100.0"
+            )
     )
 }
 
