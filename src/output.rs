@@ -135,8 +135,9 @@ fn writer(path: &Path) -> Result<csv::Writer<fs::File>> {
     csv::Writer::from_path(path).map_err(|e| csv_err(path, e))
 }
 
-fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
-    let mut w = writer(path)?;
+/// The columns of daily.csv, in order: `run`, `day`, then one per day
+/// metric (see [`daily_cell`]).
+pub fn daily_header() -> Vec<String> {
     let mut header: Vec<String> = [
         "run",
         "day",
@@ -174,6 +175,60 @@ fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
     .map(|s| s.to_string())
     .collect();
     header.extend(CAUSES.iter().map(|c| format!("left_{}", c.name())));
+    header
+}
+
+/// The daily.csv columns a sweep metric `column@day` can name: every column
+/// but `run` and `day`.
+pub fn daily_metric_columns() -> Vec<String> {
+    daily_header().into_iter().skip(2).collect()
+}
+
+/// One day's cell of daily.csv column `column`, written exactly as
+/// daily.csv writes it; None for `run`, `day` and unknown columns.
+pub fn daily_cell(r: &DayRow, column: &str) -> Option<String> {
+    if let Some(cause) = column.strip_prefix("left_") {
+        if let Some(i) = CAUSES.iter().position(|c| c.name() == cause) {
+            return Some(r.left_by_cause[i].to_string());
+        }
+    }
+    Some(match column {
+        "members" => r.members.to_string(),
+        "active" => r.active.to_string(),
+        "silent" => r.silent.to_string(),
+        "muted" => r.muted.to_string(),
+        "joined" => r.joined.to_string(),
+        "left" => r.left.to_string(),
+        "referral_joins" => r.referral_joins.to_string(),
+        "channel_joins" => r.channel_joins.to_string(),
+        "muted_new" => r.muted_new.to_string(),
+        "invitations" => r.invitations.to_string(),
+        "messages" => r.messages.to_string(),
+        "purchases" => r.purchases.to_string(),
+        "mean_trust" => fmt6(r.mean_trust),
+        "mean_interest" => fmt6(r.mean_interest),
+        "revenue" => fmt6(r.revenue),
+        "cost" => fmt6(r.cost),
+        "groups" => r.groups.to_string(),
+        "refused_full" => r.refused_full.to_string(),
+        "gift_joins" => r.gift_joins.to_string(),
+        "gift_left" => r.gift_left.to_string(),
+        "lesson_readers" => r.lesson_readers.to_string(),
+        "lesson_trust_gain" => fmt6(r.lesson_trust_gain),
+        "event_attendees" => r.event_attendees.to_string(),
+        "event_trust_gain" => fmt6(r.event_trust_gain),
+        "ads" => r.ads.to_string(),
+        "questions" => r.questions.to_string(),
+        "answered" => r.answered.to_string(),
+        "funds" => fmt6(r.funds),
+        "hours_used" => fmt6(r.hours_used),
+        _ => return None,
+    })
+}
+
+fn write_daily(path: &Path, batch: &Batch) -> Result<()> {
+    let mut w = writer(path)?;
+    let header = daily_header();
     w.write_record(&header).map_err(|e| csv_err(path, e))?;
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
     for run in &batch.runs {
@@ -424,10 +479,11 @@ pub fn bands(batch: &Batch) -> Vec<(u32, &'static str, Band)> {
     out
 }
 
-fn write_bands(path: &Path, batch: &Batch) -> Result<()> {
-    let mut w = writer(path)?;
-    w.write_record(["day", "metric", "mean", "p5", "p25", "p50", "p75", "p95"])
-        .map_err(|e| csv_err(path, e))?;
+/// bands.csv's bytes: every day and metric of [`bands`]. A sweep with
+/// `[output] daily = true` keeps the same file for each point.
+pub fn bands_csv(batch: &Batch) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(BANDS_HEADER).expect("writing to memory");
     for (day, name, b) in bands(batch) {
         w.write_record([
             day.to_string(),
@@ -439,9 +495,18 @@ fn write_bands(path: &Path, batch: &Batch) -> Result<()> {
             fmt6(b.p75),
             fmt6(b.p95),
         ])
-        .map_err(|e| csv_err(path, e))?;
+        .expect("writing to memory");
     }
-    w.flush().map_err(|e| Error::io(path, e))
+    w.into_inner().expect("writing to memory")
+}
+
+/// The columns of bands.csv.
+pub const BANDS_HEADER: [&str; 8] = ["day", "metric", "mean", "p5", "p25", "p50", "p75", "p95"];
+
+fn write_bands(path: &Path, batch: &Batch) -> Result<()> {
+    let mut f = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(&bands_csv(batch))
+        .map_err(|e| Error::io(path, e))
 }
 
 /// Writes a text file (inside a staging folder).
@@ -823,4 +888,29 @@ fn try_lock(_file: &fs::File) -> std::io::Result<bool> {
 #[cfg(not(unix))]
 fn same_file(_file: &fs::File, _path: &Path) -> bool {
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_daily_metric_column_has_a_cell_written_as_daily_csv_writes_it() {
+        let r = DayRow {
+            day: 3,
+            active: 7,
+            funds: 12.345_678_9,
+            ..DayRow::default()
+        };
+        let columns = daily_metric_columns();
+        assert_eq!(columns.len() + 2, daily_header().len());
+        for c in &columns {
+            assert!(daily_cell(&r, c).is_some(), "{c}");
+        }
+        assert_eq!(daily_cell(&r, "active").as_deref(), Some("7"));
+        assert_eq!(daily_cell(&r, "funds").as_deref(), Some("12.345679"));
+        for not_a_metric in ["run", "day", "left_nope", "activ"] {
+            assert_eq!(daily_cell(&r, not_a_metric), None, "{not_a_metric}");
+        }
+    }
 }

@@ -1004,3 +1004,243 @@ fn self_sustaining_sweep_shows_both_regimes() {
         assert!(svg.contains(needle), "heatmap.svg lacks {needle:?}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Daily metrics (`column@day`) and daily bands
+// ---------------------------------------------------------------------------
+
+/// GRID's point `p` as a scenario file of its own (see
+/// `a_point_reruns_alone_with_commsim_run_and_its_seed`), run with its seed
+/// and the sweep's 2 runs into folder `out`.
+fn rerun_grid_point(d: &Path, points: &[Vec<String>], p: usize, out: &str) {
+    let row = &points[p];
+    let scenario = base().replacen("daily = 5", &format!("daily = {}", row[3]), 1)
+        + &format!("\n[content]\nquality = {}\n", row[2]);
+    write(d, &format!("{out}.toml"), &scenario);
+    ok(
+        &[
+            "run",
+            &format!("{out}.toml"),
+            "--seed",
+            &row[1],
+            "--runs",
+            "2",
+            "--out",
+            out,
+            "-q",
+        ],
+        d,
+    );
+}
+
+#[test]
+fn daily_metrics_are_the_runs_values_on_that_day() {
+    let dir = tmp();
+    let d = dir.path();
+    let metrics = ["active@10", "members@15", "mean_trust@7", "messages@0"];
+    let body = GRID.replace("metric = \"peak_members\"", "metric = \"active@10\"");
+    let body = body.replace(
+        "design = \"grid\"\n",
+        &format!(
+            "design = \"grid\"\nmetrics = [{}]\n",
+            metrics.map(|m| format!("\"{m}\"")).join(", ")
+        ),
+    );
+    sweep_file(d, "grid.toml", &body);
+    ok(&["sweep", "grid.toml", "--out", "out", "-q"], d);
+    // The daily metrics follow runs.csv's columns in results.csv.
+    let (header, rows) = read_csv(&d.join("out/results.csv"));
+    let runs_cols = runs_header(d);
+    assert_eq!(header.len(), 1 + runs_cols.len() + metrics.len());
+    assert_eq!(&header[header.len() - metrics.len()..], metrics);
+    let (_, points) = read_csv(&d.join("out/points.csv"));
+    let (sh, summary) = read_csv(&d.join("out/summary.csv"));
+    let (sm, smean) = (column(&sh, "metric"), column(&sh, "mean"));
+    assert_eq!(summary.len(), 6 * (runs_cols.len() - 2 + metrics.len()));
+    // Without [output] daily, no bands are kept.
+    assert!(!d.join("out/bands.csv").exists());
+    assert!(!d.join("out/points/000000").exists());
+    let mut varied = false;
+    for p in [1, 4] {
+        rerun_grid_point(d, &points, p, &format!("p{p}"));
+        let (dh, daily) = read_csv(&d.join(format!("p{p}/daily.csv")));
+        let (run_i, day_i) = (column(&dh, "run"), column(&dh, "day"));
+        for m in metrics {
+            let (col, day) = m.split_once('@').unwrap();
+            let c = column(&dh, col);
+            let expected: Vec<&str> = (0..2)
+                .map(|r| {
+                    let row = daily
+                        .iter()
+                        .find(|row| row[run_i] == r.to_string() && row[day_i] == day)
+                        .expect("the day is in daily.csv");
+                    row[c].as_str()
+                })
+                .collect();
+            let got: Vec<&str> = rows
+                .iter()
+                .filter(|row| row[0] == p.to_string())
+                .map(|row| row[column(&header, m)].as_str())
+                .collect();
+            assert_eq!(got, expected, "point {p} {m}");
+            let mean = expected
+                .iter()
+                .map(|v| v.parse::<f64>().unwrap())
+                .sum::<f64>()
+                / 2.0;
+            let s = summary
+                .iter()
+                .find(|row| row[0] == p.to_string() && row[sm] == m)
+                .expect("a summary row for the daily metric");
+            let got_mean: f64 = s[smean].parse().unwrap();
+            assert!(
+                (got_mean - mean).abs() < 1e-6,
+                "point {p} {m}: {got_mean} vs {mean}"
+            );
+            varied |= expected[0] != expected[1];
+        }
+    }
+    assert!(
+        varied,
+        "the two runs never differ: the test compares nothing"
+    );
+    // The heatmap draws the daily metric.
+    assert!(read_text(&d.join("out/heatmap.svg")).contains("active@10"));
+}
+
+#[test]
+fn sensitivity_takes_daily_metrics_the_sweep_kept() {
+    let dir = tmp();
+    let d = dir.path();
+    let body = SALTELLI.replace(
+        "metrics = [\"peak_members\", \"total_joined\"]",
+        "metrics = [\"active@12\", \"total_joined\"]",
+    );
+    sweep_file(d, "s.toml", &body);
+    ok(&["sweep", "s.toml", "--out", "out", "-q"], d);
+    let (_, rows) = read_csv(&d.join("out/sensitivity.csv"));
+    assert_eq!(rows.iter().filter(|r| r[0] == "active@12").count(), 2);
+    ok(&["sensitivity", "out", "--metric", "active@12"], d);
+    let (_, again) = read_csv(&d.join("out/sensitivity-active@12.csv"));
+    assert_eq!(again, rows[..2].to_vec());
+    for (metric, needles) in [
+        (
+            "active@3",
+            &["metric `active@3` was not kept", "active@12"][..],
+        ),
+        ("active@16", &["active@16", "days 0 to 15"][..]),
+        ("activ@3", &["no column `activ`", "members, active"][..]),
+        ("active@three", &["active@three", "not a whole number"][..]),
+    ] {
+        let out = commsim(&["sensitivity", "out", "--metric", metric], d);
+        check(&out, 2, needles);
+    }
+}
+
+#[test]
+fn bad_daily_metrics_are_refused_before_anything_runs() {
+    let dir = tmp();
+    let d = dir.path();
+    let q = "[[param]]\npath = \"content.quality\"\n";
+    for (body, needles) in [
+        (format!("design = \"grid\"\nmetrics = [\"active@16\"]\n{q}values = [0.1]\n"), &["metric `active@16`", "days 0 to 15"][..]),
+        (format!("design = \"grid\"\nmetrics = [\"activ@3\"]\n{q}values = [0.1]\n"), &["metric `activ@3`", "no column `activ`", "members, active, silent"][..]),
+        (format!("design = \"grid\"\nmetrics = [\"active@\"]\n{q}values = [0.1]\n"), &["metric `active@`", "column@day"][..]),
+        (format!("design = \"grid\"\nmetrics = [\"active@1.5\"]\n{q}values = [0.1]\n"), &["metric `active@1.5`", "whole number"][..]),
+        (format!("design = \"grid\"\nmetrics = [\"active@3\", \"peak_members\"]\n{q}values = [0.1]\n"), &["saltelli and morris", "column@day"][..]),
+        (format!("design = \"saltelli\"\nsamples = 2\nmetrics = [\"run@3\"]\n{q}min = 0\nmax = 1\n"), &["metric `run@3`", "no column `run`"][..]),
+        ("design = \"grid\"\nmetrics = [\"members@12\"]\n[[param]]\npath = \"days\"\nvalues = [15, 10]\n".to_string(), &["metric `members@12`", "days 0 to 10"][..]),
+        (format!("design = \"grid\"\n{q}values = [0.1, 0.2]\n[[param]]\npath = \"start.members\"\nvalues = [5, 6]\n[heatmap]\nx = \"content.quality\"\ny = \"start.members\"\nmetric = \"active@99\"\n"), &["[heatmap] metric", "active@99", "days 0 to 15"][..]),
+        (format!("design = \"grid\"\n{q}values = [0.1]\n[output]\ndaily = \"yes\"\n"), &["daily"][..]),
+    ] {
+        sweep_file(d, "bad.toml", &body);
+        let out = commsim(&["sweep", "bad.toml", "--out", "out"], d);
+        check(&out, 2, needles);
+        assert!(!d.join("out").exists(), "{body}");
+    }
+}
+
+#[test]
+fn daily_bands_are_kept_per_point_and_equal_across_shards() {
+    let dir = tmp();
+    let d = dir.path();
+    let body = format!("{GRID}\n[output]\ndaily = true\n");
+    sweep_file(d, "grid.toml", &body);
+    ok(&["sweep", "grid.toml", "--out", "one", "-q"], d);
+    // A point's bands are the bands.csv `commsim run` writes for its
+    // scenario, byte for byte.
+    let (_, points) = read_csv(&d.join("one/points.csv"));
+    rerun_grid_point(d, &points, 4, "p4");
+    let run_bands = read_text(&d.join("p4/bands.csv"));
+    assert_eq!(read_text(&d.join("one/points/000004/bands.csv")), run_bands);
+    // The combined file: every point's rows after a `point` column.
+    let (header, rows) = read_csv(&d.join("one/bands.csv"));
+    assert_eq!(
+        header,
+        ["point", "day", "metric", "mean", "p5", "p25", "p50", "p75", "p95"]
+    );
+    let per_point = run_bands.lines().count() - 1;
+    assert_eq!(rows.len(), 6 * per_point);
+    let mine: Vec<String> = rows
+        .iter()
+        .filter(|r| r[0] == "4")
+        .map(|r| r[1..].join(","))
+        .collect();
+    assert_eq!(mine, run_bands.lines().skip(1).collect::<Vec<_>>());
+    let ps: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(ps
+        .windows(2)
+        .all(|w| w[0].parse::<u32>().unwrap() <= w[1].parse().unwrap()));
+
+    // Two shards in one folder, and two folders merged elsewhere.
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        ok(
+            &[
+                "sweep",
+                "grid.toml",
+                "--out",
+                "shared",
+                "--shard",
+                &shard,
+                "-q",
+            ],
+            d,
+        );
+        ok(
+            &[
+                "sweep",
+                "grid.toml",
+                "--out",
+                &format!("part{i}"),
+                "--shard",
+                &shard,
+                "-q",
+            ],
+            d,
+        );
+    }
+    assert!(
+        !d.join("shared/bands.csv").exists(),
+        "shards do not assemble"
+    );
+    ok(&["merge", "shared"], d);
+    ok(&["merge", "part0", "part1", "--out", "merged"], d);
+    let one = final_files(&d.join("one"));
+    assert!(one.contains_key("bands.csv"));
+    assert_same_files(&one, &final_files(&d.join("shared")), "shared folder");
+    assert_same_files(&one, &final_files(&d.join("merged")), "separate folders");
+    let points_of = |dir: &str| -> BTreeMap<String, Vec<u8>> {
+        read_results(&d.join(dir))
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("points/"))
+            .collect()
+    };
+    assert_same_files(&points_of("one"), &points_of("shared"), "point files");
+
+    // A point whose bands were removed is refused by merge, naming it.
+    std::fs::remove_file(d.join("part1/points/000003/bands.csv")).unwrap();
+    let out = commsim(&["merge", "part0", "part1", "--out", "merged2"], d);
+    check(&out, 2, &["000003", "bands"]);
+    assert!(!d.join("merged2/bands.csv").exists());
+}

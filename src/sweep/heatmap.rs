@@ -17,7 +17,7 @@ use std::path::Path;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::plan::{is_share, metric_names, HeatmapSpec, Plan};
+use super::plan::{is_share, HeatmapSpec, Plan};
 use super::store::PointMeans;
 use crate::error::Result;
 
@@ -165,7 +165,8 @@ fn layout(plan: &Plan, spec: &HeatmapSpec, means: &[PointMeans]) -> Grid {
         .iter()
         .position(|p| p.path == spec.y)
         .expect("checked");
-    let m = metric_names()
+    let m = plan
+        .all_metrics()
         .iter()
         .position(|n| *n == spec.metric)
         .expect("checked");

@@ -16,6 +16,7 @@
 
 pub mod design;
 pub mod heatmap;
+pub mod metric;
 pub mod path;
 pub mod plan;
 pub mod store;
@@ -145,11 +146,19 @@ pub fn run(opts: &SweepOptions, out: &mut impl Write) -> Result<PathBuf> {
                 progress: false,
             },
         )?;
-        let bytes = store::point_csv(p, &batch.runs);
-        store::write_atomic(
-            &points_dir.join(store::point_file_name(p, plan.len())),
-            &bytes,
-        )?;
+        let point_file = points_dir.join(store::point_file_name(p, plan.len()));
+        if plan.daily_bands {
+            // Written before the point file, so a point file that exists
+            // always has its bands.
+            let bands = store::point_bands_path(&point_file);
+            let folder = bands.parent().expect("a file in a folder");
+            fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+            store::remove_stale_temporaries(folder, |n| n == "bands.csv")?;
+            store::write_atomic(&bands, &crate::output::bands_csv(&batch))?;
+        }
+        let bytes = store::point_csv(plan, p, &batch.runs);
+        drop(batch);
+        store::write_atomic(&point_file, &bytes)?;
         progress.tick();
     }
     progress.finish();
@@ -303,7 +312,10 @@ fn open_folder(
     // again costs little and catches files damaged since.
     let mut checked = BTreeMap::new();
     for (p, path) in done {
-        store::read_point_file(&path, p, plan.runs)?;
+        store::read_point_file(&path, p, plan)?;
+        if plan.daily_bands {
+            store::read_point_bands(&path)?;
+        }
         checked.insert(p, path);
     }
     Ok(checked)
@@ -340,7 +352,7 @@ fn sensitivity_table(
     means: &[PointMeans],
     metrics: &[&str],
 ) -> Result<(String, Vec<String>)> {
-    let all = plan::metric_names();
+    let all = plan.all_metrics();
     let k = plan.params.len();
     let unit: Vec<Vec<f64>> = plan
         .points
@@ -366,7 +378,7 @@ fn sensitivity_table(
         }
     }
     for &metric in metrics {
-        let m = all.iter().position(|a| *a == metric).ok_or_else(|| {
+        let m = all.iter().position(|a| a == metric).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown metric `{metric}`; the metrics are runs.csv's columns: {}",
                 all.join(", ")
@@ -508,9 +520,16 @@ pub fn merge(opts: &MergeOptions, out: &mut impl Write) -> Result<PathBuf> {
     let mut duplicates = Vec::new();
     for (&p, paths) in &found {
         if paths.len() > 1 {
-            let first = fs::read(&paths[0]).map_err(|e| Error::io(&paths[0], e))?;
+            let read = |path: &PathBuf| -> Result<Vec<u8>> {
+                let mut bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+                if plan.daily_bands {
+                    bytes.extend(store::read_point_bands(path)?.into_bytes());
+                }
+                Ok(bytes)
+            };
+            let first = read(&paths[0])?;
             for other in &paths[1..] {
-                let bytes = fs::read(other).map_err(|e| Error::io(other, e))?;
+                let bytes = read(other)?;
                 if bytes != first {
                     return Err(Error::Usage(format!(
                         "point {p} differs between {} and {}; results are deterministic, so one of them was damaged or changed: delete the wrong one",
@@ -635,11 +654,15 @@ pub fn sensitivity(opts: &SensitivityOptions, out: &mut impl Write) -> Result<Pa
     } else {
         opts.metrics.iter().map(String::as_str).collect()
     };
-    let all = plan::metric_names();
-    if let Some(bad) = metrics.iter().find(|m| !all.contains(m)) {
+    for m in &metrics {
+        plan::check_metric_name(m, plan.fewest_days()).map_err(Error::Usage)?;
+    }
+    let kept = plan.all_metrics();
+    if let Some(bad) = metrics.iter().find(|m| !kept.iter().any(|k| k == *m)) {
+        let daily: Vec<String> = plan.daily_metrics().into_iter().map(|m| m.name).collect();
         return Err(Error::Usage(format!(
-            "unknown metric `{bad}`; the metrics are runs.csv's columns: {}",
-            all.join(", ")
+            "metric `{bad}` was not kept by this sweep: a daily metric's values are kept only when the sweep file names it in `metrics` or [heatmap] (this sweep kept {}); add it there and run the sweep again",
+            if daily.is_empty() { "none".to_string() } else { daily.join(", ") }
         )));
     }
     let means = store::means_from_results(&opts.dir.join("results.csv"), &plan)?;

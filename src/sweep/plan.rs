@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::design;
+use super::metric::{parse_daily, DailyMetric};
 use super::path::{inline, kind_name, FieldPath};
 use crate::error::{Error, Result};
 use crate::output;
@@ -82,6 +83,17 @@ struct SweepFile {
     #[serde(rename = "param", default)]
     params: Vec<ParamFile>,
     heatmap: Option<HeatmapSpec>,
+    output: Option<OutputFile>,
+}
+
+/// The sweep file's `[output]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputFile {
+    /// Keep each point's daily bands (points/<id>/bands.csv) and the
+    /// combined bands.csv.
+    #[serde(default)]
+    daily: bool,
 }
 
 /// One `[[param]]` table as written.
@@ -151,6 +163,10 @@ pub struct Plan {
     /// Metrics for sensitivity indices (empty for other designs).
     pub metrics: Vec<String>,
     pub heatmap: Option<HeatmapSpec>,
+    /// `[output] daily = true`: every point keeps its daily bands. Left out
+    /// of plan.json when false, so plans without it hash as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub daily_bands: bool,
     /// The base scenario with every default filled in, as TOML (its `runs`
     /// and `seed` are replaced at each point).
     pub base_scenario: String,
@@ -229,6 +245,41 @@ impl Plan {
             .collect()
     }
 
+    /// The daily metrics (`active@30`) the sweep keeps, in the order of
+    /// `metrics` and then the heatmap's metric, each once. Their values
+    /// are columns of the point files and results.csv after runs.csv's.
+    pub fn daily_metrics(&self) -> Vec<DailyMetric> {
+        let mut out: Vec<DailyMetric> = Vec::new();
+        let names = self
+            .metrics
+            .iter()
+            .chain(self.heatmap.as_ref().map(|h| &h.metric));
+        for name in names {
+            if let Some(Ok(m)) = parse_daily(name, u32::MAX) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every metric of the point files, results.csv and summary.csv:
+    /// runs.csv's (see [`metric_names`]), then [`Plan::daily_metrics`].
+    pub fn all_metrics(&self) -> Vec<String> {
+        let mut out: Vec<String> = metric_names().iter().map(|s| s.to_string()).collect();
+        out.extend(self.daily_metrics().into_iter().map(|m| m.name));
+        out
+    }
+
+    /// The fewest days any point runs (`days` may be swept).
+    pub fn fewest_days(&self) -> u32 {
+        let tree: toml::Value = toml::from_str::<toml::Table>(&self.base_scenario)
+            .map(toml::Value::Table)
+            .unwrap_or(toml::Value::Boolean(false));
+        fewest_days(&tree, &self.params, &self.points)
+    }
+
     /// "content.quality = 0.5, channel[0].daily = 5.0": point p for messages.
     pub fn describe_point(&self, p: usize) -> String {
         self.params
@@ -246,6 +297,39 @@ pub fn metric_names() -> Vec<&'static str> {
         .into_iter()
         .filter(|c| *c != "run" && *c != "seed")
         .collect()
+}
+
+/// The fewest days run by any point: the base scenario's `days`, or the
+/// smallest swept value of `days`.
+fn fewest_days(base: &toml::Value, params: &[PlanParam], points: &[PlanPoint]) -> u32 {
+    let base_days = base
+        .get("days")
+        .and_then(toml::Value::as_integer)
+        .unwrap_or(0);
+    let Some(i) = params.iter().position(|p| p.path == "days") else {
+        return base_days.clamp(0, u32::MAX as i64) as u32;
+    };
+    points
+        .iter()
+        .filter_map(|pt| parse_value(&pt.values[i]).ok()?.as_integer())
+        .min()
+        .unwrap_or(base_days)
+        .clamp(0, u32::MAX as i64) as u32
+}
+
+/// Checks a metric name: a runs.csv column, or a daily column on a day
+/// no later than `days`. The message names the metric and what is allowed.
+pub fn check_metric_name(name: &str, days: u32) -> std::result::Result<(), String> {
+    let all = metric_names();
+    match parse_daily(name, days) {
+        Some(r) => r.map(|_| ()),
+        None if all.contains(&name) => Ok(()),
+        None => Err(format!(
+            "unknown metric `{name}`; the metrics are runs.csv's columns: {}, or a daily.csv column on a day, written column@day (e.g. active@30), where the column is one of {}",
+            all.join(", "),
+            crate::output::daily_metric_columns().join(", ")
+        )),
+    }
 }
 
 /// The metrics that are true/false per run (runs.csv writes `true` or
@@ -504,25 +588,18 @@ impl Sweep {
             }
         }
 
-        let all_metrics = metric_names();
+        let days = fewest_days(&base_tree, &plan_params, &points);
         let check_metric = |field: &str, m: &str| -> std::result::Result<(), String> {
-            if all_metrics.contains(&m) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{field}: unknown metric `{m}`; the metrics are runs.csv's columns: {}",
-                    all_metrics.join(", ")
-                ))
-            }
+            check_metric_name(m, days).map_err(|e| format!("{field}: {e}"))
         };
         let metrics: Vec<String> = match (&spec.metrics, kind.has_sensitivity()) {
-            (Some(_), false) => {
+            (Some(list), false) if list.iter().any(|m| !m.contains('@')) => {
                 return Err(err(format!(
-                    "field `metrics` chooses the outputs of sensitivity indices, which only the saltelli and morris designs compute; remove it from this {} design (summary.csv covers every metric)",
+                    "field `metrics` chooses the outputs of sensitivity indices, which only the saltelli and morris designs compute; in this {} design it may only add daily metrics (column@day, e.g. active@30) to results.csv and summary.csv, which cover every runs.csv metric already",
                     kind.name()
                 )))
             }
-            (Some(list), true) => {
+            (Some(list), _) => {
                 if list.is_empty() {
                     return Err(err("field `metrics` is empty: name at least one metric, or leave the field out for all of them".into()));
                 }
@@ -534,7 +611,7 @@ impl Sweep {
                 }
                 list.clone()
             }
-            (None, true) => all_metrics.iter().map(|s| s.to_string()).collect(),
+            (None, true) => metric_names().iter().map(|s| s.to_string()).collect(),
             (None, false) => Vec::new(),
         };
         if let Some(h) = &spec.heatmap {
@@ -576,6 +653,7 @@ impl Sweep {
             params: plan_params,
             metrics,
             heatmap: spec.heatmap.clone(),
+            daily_bands: spec.output.as_ref().is_some_and(|o| o.daily),
             base_scenario: base_text,
             points,
         };
@@ -927,6 +1005,7 @@ mod tests {
             params: vec![],
             metrics: vec![],
             heatmap: None,
+            daily_bands: false,
             base_scenario: String::new(),
             points,
         };
@@ -949,6 +1028,7 @@ mod tests {
             params: vec![],
             metrics: vec![],
             heatmap: None,
+            daily_bands: false,
             base_scenario: "days = 3\n".into(),
             points: vec![],
         };

@@ -4,8 +4,10 @@
 //! ```text
 //! DIR/plan.json                    the plan (written once, atomically)
 //! DIR/points/000042.csv            point 42's rows of results.csv
+//! DIR/points/000042/bands.csv      its daily bands ([output] daily = true)
 //! DIR/shards/shard-1-of-4.json     what shard 1 of 4 did (its manifest)
-//! DIR/points.csv, results.csv, summary.csv, [sensitivity.csv, heatmap.*]
+//! DIR/points.csv, results.csv, summary.csv, [sensitivity.csv, heatmap.*,
+//!     bands.csv]
 //! ```
 //!
 //! Every file is written under a hidden temporary name in its final folder
@@ -24,7 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{is_share, metric_names, value_cell, Plan};
+use super::metric::DailyMetric;
+use super::plan::{is_share, value_cell, Plan};
 use crate::error::{Error, Result};
 use crate::model::RunOutput;
 use crate::output::{self, fmt6};
@@ -35,8 +38,9 @@ pub const POINTS_DIR: &str = "points";
 pub const SHARDS_DIR: &str = "shards";
 
 /// Files assembled from the point files (some only for some designs).
-pub const ASSEMBLED_FILES: [&str; 6] = [
+pub const ASSEMBLED_FILES: [&str; 7] = [
     "points.csv",
+    "bands.csv",
     "results.csv",
     "summary.csv",
     "sensitivity.csv",
@@ -130,11 +134,19 @@ pub fn remove_stale_temporaries(dir: &Path, ours: impl Fn(&str) -> bool) -> Resu
     Ok(())
 }
 
-/// The header of results.csv and of every point file.
-pub fn results_header() -> Vec<&'static str> {
-    let mut h = vec!["point"];
-    h.extend(output::runs_header());
+/// The header of results.csv and of every point file: `point`, runs.csv's
+/// columns, then the plan's daily metrics (`active@30`).
+pub fn results_header(plan: &Plan) -> Vec<String> {
+    let mut h = vec!["point".to_string()];
+    h.extend(output::runs_header().iter().map(|c| c.to_string()));
+    h.extend(plan.daily_metrics().into_iter().map(|m| m.name));
     h
+}
+
+/// Where point p's daily bands are kept, beside its point file
+/// `points/000042.csv`: `points/000042/bands.csv`.
+pub fn point_bands_path(point_file: &Path) -> PathBuf {
+    point_file.with_extension("").join("bands.csv")
 }
 
 /// File name of point p in a plan of `total` points: zero-padded to at least
@@ -144,13 +156,18 @@ pub fn point_file_name(p: usize, total: usize) -> String {
     format!("{p:0width$}.csv")
 }
 
-/// Point p's file: its rows of results.csv with the header.
-pub fn point_csv(p: usize, runs: &[RunOutput]) -> Vec<u8> {
+/// Point p's file: its rows of results.csv with the header. The daily
+/// metrics' values are read from the runs' days here, so the days need not
+/// be kept once the point is written.
+pub fn point_csv(plan: &Plan, p: usize, runs: &[RunOutput]) -> Vec<u8> {
+    let daily: Vec<DailyMetric> = plan.daily_metrics();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(results_header()).expect("writing to memory");
+    w.write_record(results_header(plan))
+        .expect("writing to memory");
     for run in runs {
         let mut rec = vec![p.to_string()];
         rec.extend(output::runs_record(run));
+        rec.extend(daily.iter().map(|m| m.cell(&run.days)));
         w.write_record(&rec).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
@@ -319,15 +336,16 @@ fn check_point_rows(
     path: &Path,
     text: &str,
     p: usize,
-    runs: u32,
+    plan: &Plan,
     with_header: bool,
 ) -> Result<Vec<Vec<f64>>> {
+    let runs = plan.runs;
     let bad = |message: String| Error::Scenario {
         path: path.to_path_buf(),
         message,
     };
-    let header = results_header();
-    let metrics = metric_names();
+    let header = results_header(plan);
+    let metrics = plan.all_metrics();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(with_header)
         .from_reader(text.as_bytes());
@@ -335,7 +353,7 @@ fn check_point_rows(
         let h = r
             .headers()
             .map_err(|e| bad(format!("cannot read the header: {e}")))?;
-        if h.iter().ne(header.iter().copied()) {
+        if h.iter().ne(header.iter().map(String::as_str)) {
             return Err(bad(format!(
                 "the header is `{}`, but this commsim writes `{}`: the file was written by another version",
                 h.iter().collect::<Vec<_>>().join(","),
@@ -388,10 +406,46 @@ fn check_point_rows(
 }
 
 /// Reads and checks a point file; returns its text.
-pub fn read_point_file(path: &Path, p: usize, runs: u32) -> Result<(String, Vec<Vec<f64>>)> {
+pub fn read_point_file(path: &Path, p: usize, plan: &Plan) -> Result<(String, Vec<Vec<f64>>)> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let values = check_point_rows(path, &text, p, runs, true)?;
+    let values = check_point_rows(path, &text, p, plan, true)?;
     Ok((text, values))
+}
+
+/// Reads and checks the bands of the point whose file is `point_file`:
+/// bands.csv's header and rows of its columns. Returns the text.
+pub fn read_point_bands(point_file: &Path) -> Result<String> {
+    let path = point_bands_path(point_file);
+    let text = fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Scenario {
+                path: path.clone(),
+                message: format!(
+                    "the sweep keeps daily bands ([output] daily = true), but point file {} has none: the bands were removed; delete the point file and run the sweep again with --resume",
+                    point_file.display()
+                ),
+            }
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
+    let head = text.split_once('\n').map_or(text.as_str(), |(h, _)| h);
+    let expected = output::BANDS_HEADER.join(",");
+    let columns = output::BANDS_HEADER.len();
+    let bad_row = text
+        .lines()
+        .skip(1)
+        .position(|l| l.split(',').count() != columns);
+    if head != expected || bad_row.is_some() || !text.ends_with('\n') {
+        return Err(Error::Scenario {
+            path,
+            message: format!(
+                "not a bands file of this commsim: expected the header `{expected}` and rows of {columns} columns{}",
+                bad_row.map_or(String::new(), |r| format!(" (row {} is not)", r + 1))
+            ),
+        });
+    }
+    Ok(text)
 }
 
 /// One point's means of every metric (NaN where no run defines it).
@@ -422,10 +476,18 @@ pub fn assemble(
 
     // results.csv and summary.csv: streamed point by point, so that a sweep
     // of any size needs memory for one point at a time.
-    let metrics = metric_names();
+    let metrics = plan.all_metrics();
     let mut results = AtomicFile::create(&out.join("results.csv"))?;
     let mut summary = AtomicFile::create(&out.join("summary.csv"))?;
-    results.write_all(format!("{}\n", results_header().join(",")).as_bytes())?;
+    results.write_all(format!("{}\n", results_header(plan).join(",")).as_bytes())?;
+    // bands.csv: every point's bands, after a `point` column.
+    let mut bands = if plan.daily_bands {
+        let mut f = AtomicFile::create(&out.join("bands.csv"))?;
+        f.write_all(format!("point,{}\n", output::BANDS_HEADER.join(",")).as_bytes())?;
+        Some(f)
+    } else {
+        None
+    };
     summary.write_all(b"point,metric,n,mean,sd,low,high\n")?;
     let mut means = Vec::with_capacity(plan.len());
     // t quantiles by sample size: computing one takes a few hundred
@@ -438,9 +500,17 @@ pub fn assemble(
                 out.join(POINTS_DIR).display()
             ))
         })?;
-        let (text, values) = read_point_file(path, p, plan.runs)?;
+        let (text, values) = read_point_file(path, p, plan)?;
         let body = text.split_once('\n').map_or("", |(_, b)| b);
         results.write_all(body.as_bytes())?;
+        if let Some(f) = bands.as_mut() {
+            let text = read_point_bands(path)?;
+            let mut rows = String::with_capacity(text.len() * 2);
+            for line in text.lines().skip(1) {
+                rows.push_str(&format!("{p},{line}\n"));
+            }
+            f.write_all(rows.as_bytes())?;
+        }
         let mut row_means = Vec::with_capacity(metrics.len());
         let mut lines = String::new();
         for (m, v) in metrics.iter().zip(&values) {
@@ -471,6 +541,9 @@ pub fn assemble(
     write_atomic(&out.join("points.csv"), &points_csv)?;
     results.commit()?;
     summary.commit()?;
+    if let Some(f) = bands {
+        f.commit()?;
+    }
     Ok(means)
 }
 
@@ -554,10 +627,10 @@ pub fn means_from_results(path: &Path, plan: &Plan) -> Result<Vec<PointMeans>> {
         message,
     };
     let (head, body) = text.split_once('\n').unwrap_or((&text, ""));
-    if head != results_header().join(",") {
+    if head != results_header(plan).join(",") {
         return Err(bad(format!(
             "the header is `{head}`, but this commsim writes `{}`",
-            results_header().join(",")
+            results_header(plan).join(",")
         )));
     }
     // Split the body into points by line count: each point has `runs` rows
@@ -574,7 +647,7 @@ pub fn means_from_results(path: &Path, plan: &Plan) -> Result<Vec<PointMeans>> {
     let mut means = Vec::with_capacity(plan.len());
     for p in 0..plan.len() {
         let chunk = lines[p * runs..(p + 1) * runs].join("\n");
-        let values = check_point_rows(path, &chunk, p, plan.runs, false)?;
+        let values = check_point_rows(path, &chunk, p, plan, false)?;
         means.push(values.iter().map(|v| mean_sd(v).0).collect());
     }
     Ok(means)
@@ -636,7 +709,7 @@ mod tests {
     #[test]
     fn share_metrics_are_true_false_columns_of_runs_csv() {
         for m in super::super::plan::SHARE_METRICS {
-            assert!(metric_names().contains(&m), "{m}");
+            assert!(super::super::plan::metric_names().contains(&m), "{m}");
         }
     }
 
