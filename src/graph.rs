@@ -211,7 +211,7 @@ impl Graph {
 /// `p == 1` (`log_q` is minus infinity).
 #[inline]
 fn geometric_skip<R: Rng>(rng: &mut R, log_q: f64) -> u64 {
-    let r: f64 = rng.random();
+    let r = crate::sample::unit(rng);
     // `ln_1p(-r)` is ln(1 - r) without cancellation for small r; r < 1, so
     // it is finite. A float-to-int `as` cast floors and saturates.
     ((-r).ln_1p() / log_q) as u64
@@ -310,7 +310,7 @@ pub fn barabasi_albert<R: Rng>(n: usize, m: usize, rng: &mut R) -> Graph {
         // the list, and `v`'s own edges are appended after all its choices.
         let endpoints = 2 * edges.len();
         while targets.len() < m {
-            let j = rng.random_range(0..endpoints);
+            let j = crate::sample::below(rng, endpoints as u64) as usize;
             let (a, b) = edges[j / 2];
             let t = if j % 2 == 0 { a } else { b };
             // `m` is small, so a linear scan beats a set. Every existing node
@@ -348,9 +348,9 @@ pub fn watts_strogatz<R: Rng>(n: usize, k: usize, rewire: f64, rng: &mut R) -> G
         for i in 0..n {
             let near = i as u32;
             let mut far = ((i + j) % n) as u32;
-            if rewire > 0.0 && rng.random::<f64>() < rewire {
+            if rewire > 0.0 && crate::sample::unit(rng) < rewire {
                 // Uniform over the n - 1 nodes other than `near`.
-                let r = rng.random_range(0..n as u32 - 1);
+                let r = crate::sample::below(rng, n as u64 - 1) as u32;
                 far = if r >= near { r + 1 } else { r };
             }
             edges.push((near, far));

@@ -9,6 +9,7 @@
 //! generator (a [`rand_pcg::Pcg64Mcg`] in commsim, whose output is fixed by
 //! its specification):
 //!
+//! - [`unit`]: a uniform number in [0, 1).
 //! - [`below`]: a uniform integer in `0..n` by Lemire's multiply-and-reject
 //!   method (exact, no modulo bias).
 //! - [`index_sample`]: `k` distinct indices of `0..n` by Floyd's algorithm,
@@ -19,6 +20,14 @@
 use rand::RngCore;
 
 use crate::rng::to_unit;
+
+/// A uniform number in [0, 1) with 53 random bits: [`to_unit`] of one
+/// `next_u64`. (It is what `rand`'s `random::<f64>()` gives today, but
+/// written here so that no release of `rand` can change it.)
+#[inline]
+pub fn unit<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
+    to_unit(rng.next_u64())
+}
 
 /// A uniform integer in `0..n`, by Lemire's method ("Fast random integer
 /// generation in an interval", ACM TOMACS 2019): the high 64 bits of a

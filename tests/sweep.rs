@@ -848,7 +848,13 @@ fn small_saltelli_sweeps_warn_of_wide_intervals() {
             "ST_high"
         ]
     );
-    let mut expected = Vec::new();
+    // Each expected warning: its text up to "; about ", and the range of
+    // base samples it may suggest. sensitivity.csv rounds each bound to 6
+    // decimals, so a width read back from it is within 1e-6 of the one the
+    // warning used, and the suggested count (3·(width/0.1)², rounded up)
+    // may differ by the rounding that allows.
+    let mut expected: Vec<(String, f64, f64)> = Vec::new();
+    let needed = |width: f64| (3.0 * (width / 0.1f64).powi(2) - 1e-9).ceil();
     for r in &rows {
         for (name, low, high) in [("S1", 3, 4), ("ST", 6, 7)] {
             let (Ok(low), Ok(high)) = (r[low].parse::<f64>(), r[high].parse::<f64>()) else {
@@ -856,12 +862,15 @@ fn small_saltelli_sweeps_warn_of_wide_intervals() {
             };
             let width = high - low;
             if width > 0.1 {
-                let needed = (3.0 * (width / 0.1f64).powi(2) - 1e-9).ceil();
-                expected.push(format!(
-                    "warning: {name} of {} for {} has a 95% interval {:.2} wide; about {needed} base samples (now 3) would bring it under 0.1",
-                    r[1],
-                    r[0],
-                    (width * 100.0).ceil() / 100.0
+                expected.push((
+                    format!(
+                        "warning: {name} of {} for {} has a 95% interval {:.2} wide",
+                        r[1],
+                        r[0],
+                        (width * 100.0).ceil() / 100.0
+                    ),
+                    needed(width - 1e-6),
+                    needed(width + 1e-6),
                 ));
             }
         }
@@ -871,7 +880,27 @@ fn small_saltelli_sweeps_warn_of_wide_intervals() {
         .lines()
         .filter(|l| l.starts_with("warning:"))
         .collect();
-    assert_eq!(lines, expected, "{sweep_stderr}");
+    assert_eq!(lines.len(), expected.len(), "{sweep_stderr}");
+    for (line, (head, least, most)) in lines.iter().zip(&expected) {
+        let (got_head, rest) = line
+            .split_once("; about ")
+            .unwrap_or_else(|| panic!("no suggested sample count in {line:?}"));
+        assert_eq!(got_head, head, "{sweep_stderr}");
+        let (count, tail) = rest
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("no count in {line:?}"));
+        let count: f64 = count
+            .parse()
+            .unwrap_or_else(|_| panic!("count in {line:?}"));
+        assert!(
+            (*least..=*most).contains(&count),
+            "{line:?}: expected {least}..={most} base samples"
+        );
+        assert_eq!(
+            tail, "base samples (now 3) would bring it under 0.1",
+            "{line:?}"
+        );
+    }
 
     let out = commsim(&["sensitivity", "out", "-q"], d);
     check(&out, 0, &[]);
@@ -882,11 +911,12 @@ fn small_saltelli_sweeps_warn_of_wide_intervals() {
     // Only the chosen metric's warnings with --metric.
     let out = commsim(&["sensitivity", "out", "--metric", "total_joined"], d);
     check(&out, 0, &[]);
-    let chosen: Vec<String> = expected
+    let chosen: Vec<&str> = lines
         .iter()
+        .copied()
         .filter(|w| w.contains(" for total_joined "))
-        .cloned()
         .collect();
+    assert!(!chosen.is_empty());
     let got: Vec<String> = String::from_utf8_lossy(&out.stderr)
         .lines()
         .map(String::from)

@@ -9,6 +9,7 @@ mod charts;
 mod claims;
 mod cli;
 mod compare;
+mod golden;
 mod handout;
 mod operator;
 mod optimise;

@@ -20,7 +20,7 @@ name = "small"
 description = "Tiny test scenario"
 days = 20
 runs = 4
-seed = 7
+seed = 2
 
 [population]
 size = 300

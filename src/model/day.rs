@@ -7,8 +7,7 @@
 //!   through [`drift`], [`read`], [`World::speak`], [`World::invite`],
 //!   [`World::buy`] and [`World::exit_decision`].
 
-use rand::Rng;
-use rand_distr::{Binomial, Distribution};
+use crate::sample;
 
 use super::params::probability_weight;
 use super::params::Params;
@@ -915,7 +914,7 @@ impl World<'_> {
             let (mut a, mut row_start) = (0u64, 0u64);
             loop {
                 if q < 1.0 {
-                    let u: f64 = rng.random();
+                    let u = sample::unit(&mut rng);
                     let gap = ((1.0 - u).ln() / log_q).floor();
                     if gap.is_nan() || gap >= (pairs - k) as f64 {
                         break;
@@ -1093,10 +1092,10 @@ impl World<'_> {
                 continue;
             }
             let whole = ch.daily.floor();
-            let k = whole as usize + (rng.random::<f64>() < ch.daily - whole) as usize;
+            let k = whole as usize + (sample::unit(&mut rng) < ch.daily - whole) as usize;
             for _ in 0..k.min(avail) {
                 let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
-                let u: f64 = rng.random();
+                let u = sample::unit(&mut rng);
                 if self.status[v as usize] == OUTSIDER
                     && u < ch.pull * (1.0 - ch.need_match + ch.need_match * self.need(p, v))
                     && self.admits(p, v)
@@ -1111,10 +1110,10 @@ impl World<'_> {
         for &gi in &giveaways {
             let gv = &p.giveaways[gi];
             let whole = gv.reach.floor();
-            let k = whole as usize + (rng.random::<f64>() < gv.reach - whole) as usize;
+            let k = whole as usize + (sample::unit(&mut rng) < gv.reach - whole) as usize;
             for _ in 0..k.min(avail) {
                 let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
-                let u: f64 = rng.random();
+                let u = sample::unit(&mut rng);
                 // The gift lures people for whom the group itself is worth
                 // little: acceptance appeal × (1 − need) (R5).
                 if self.status[v as usize] == OUTSIDER
@@ -1133,13 +1132,11 @@ impl World<'_> {
         let total = rates + wom;
         if total > 0.0 && avail > 0 {
             let reach = total.min(1.0);
-            let k = Binomial::new(avail as u64, reach)
-                .expect("0 <= reach <= 1")
-                .sample(&mut rng) as usize;
+            let k = sample::binomial(&mut rng, avail as u64, reach) as usize;
             for _ in 0..k {
                 let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
-                let mut x = rng.random::<f64>() * total;
-                let u: f64 = rng.random();
+                let mut x = sample::unit(&mut rng) * total;
+                let u = sample::unit(&mut rng);
                 let mut source = None;
                 let mut by_channel = false;
                 for &c in &active {
@@ -1156,7 +1153,8 @@ impl World<'_> {
                 if !by_channel {
                     // Word of mouth: contacted by a random inviting member.
                     row.invitations += 1;
-                    let by = self.inviters[rng.random_range(0..self.inviters.len())];
+                    let by =
+                        self.inviters[sample::below(&mut rng, self.inviters.len() as u64) as usize];
                     let accept = p.accept_pulled
                         * (1.0 - self.need_match + self.need_match * self.need(p, v));
                     if u < accept {
@@ -1178,7 +1176,7 @@ impl World<'_> {
 /// of that range, keeping `pos` in step.
 #[inline]
 fn draw(pool: &mut [u32], pos: &mut [u32], avail: &mut usize, rng: &mut rand_pcg::Pcg64Mcg) -> u32 {
-    let j = rng.random_range(0..*avail);
+    let j = sample::below(rng, *avail as u64) as usize;
     *avail -= 1;
     pool.swap(j, *avail);
     pos[pool[j] as usize] = j as u32;

@@ -15,8 +15,7 @@
 //!   only at the end of a day, so every decision of a day reads the state at
 //!   its start.
 
-use rand::seq::index::sample;
-use rand::Rng;
+use crate::sample;
 
 use super::budget::Purse;
 use super::params::Params;
@@ -425,7 +424,7 @@ impl<'g> World<'g> {
                 // The owner, then their friends breadth-first (a founder pulls
                 // in people they know), topped up at random if the owner's
                 // component is too small.
-                let owner = rng.random_range(0..n);
+                let owner = sample::below(&mut rng, n as u64) as u32;
                 let mut seen = std::collections::HashSet::new();
                 let mut queue = std::collections::VecDeque::from([owner]);
                 seen.insert(owner);
@@ -441,13 +440,13 @@ impl<'g> World<'g> {
                     }
                 }
                 while chosen.len() < k {
-                    let v = rng.random_range(0..n);
+                    let v = sample::below(&mut rng, n as u64) as u32;
                     if seen.insert(v) {
                         chosen.push(v);
                     }
                 }
             } else {
-                chosen = sample(&mut rng, p.n, k)
+                chosen = sample::index_sample(&mut rng, p.n, k)
                     .into_iter()
                     .map(|v| v as u32)
                     .collect();
