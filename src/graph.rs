@@ -14,8 +14,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use petgraph::csr::Csr;
-use petgraph::Directed;
 use rand::Rng;
 
 use crate::error::{Error, Result};
@@ -23,13 +21,33 @@ use crate::error::{Error, Result};
 /// The message for a line that is not an edge; it says what is allowed.
 const EXPECTED_LINE: &str = "expected two non-negative integer ids separated by whitespace";
 
+/// Hints the processor to load the cache line holding `x`; never waits
+/// for it and has no other effect.
+#[inline]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch has no effect on memory and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(x as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// An undirected graph in compressed sparse row form.
 ///
 /// Nodes are `0..node_count()`. Graphs loaded from a file remember each
 /// node's original id as its label; generated graphs use the index itself.
 #[derive(Debug, Clone)]
 pub struct Graph {
-    csr: Csr<(), (), Directed, u32>,
+    /// Where each node's neighbours start in `targets`: node `v`'s are
+    /// `targets[offsets[v]..offsets[v + 1]]` (`n + 1` entries). Kept here,
+    /// not behind a library's accessors, so that the day loop can prefetch
+    /// a member's offsets before it needs them (issue 11).
+    offsets: Vec<u64>,
+    /// Every node's neighbours, sorted within each node, each undirected
+    /// edge stored in both directions.
+    targets: Vec<u32>,
     /// Original ids in increasing order (so index `i` has the `i`-th smallest
     /// id); `None` means the label of a node is its index.
     labels: Option<Vec<u64>>,
@@ -39,7 +57,8 @@ impl Graph {
     /// `n` nodes, no edges (used for the well-mixed population).
     pub fn empty(n: usize) -> Graph {
         Graph {
-            csr: Csr::with_nodes(n),
+            offsets: vec![0; n + 1],
+            targets: Vec::new(),
             labels: None,
         }
     }
@@ -85,60 +104,67 @@ impl Graph {
         edges.sort_unstable_by_key(|&(u, v)| (u64::from(u) << 32) | u64::from(v));
         edges.dedup();
 
-        let mut csr: Csr<(), (), Directed, u32> =
-            Csr::from_sorted_edges(&edges).expect("edges were sorted and deduplicated just above");
+        // Count each node's neighbours, then take the targets in order.
+        let mut offsets = vec![0u64; n + 1];
+        for &(u, _) in &edges {
+            offsets[u as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        let targets: Vec<u32> = edges.iter().map(|&(_, v)| v).collect();
         // Free the edge list before anything else so it never coexists with
         // further allocations.
         drop(edges);
-        // `from_sorted_edges` only creates nodes up to the largest endpoint.
-        // `add_node` inserts one slot before the final row offset, so each call
-        // is O(1) amortised.
-        while csr.node_count() < n {
-            csr.add_node(());
+        Graph {
+            offsets,
+            targets,
+            labels: None,
         }
-        Graph { csr, labels: None }
     }
 
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
-        self.csr.node_count()
+        self.offsets.len() - 1
     }
 
     /// Number of undirected edges (each stored twice).
     pub fn edge_count(&self) -> usize {
-        self.csr.edge_count() / 2
+        self.targets.len() / 2
     }
 
     /// The neighbours of `v`, sorted by index, without duplicates.
     #[inline]
     pub fn neighbors(&self, v: u32) -> &[u32] {
-        self.csr.neighbors_slice(v)
+        let v = v as usize;
+        &self.targets[self.offsets[v] as usize..self.offsets[v + 1] as usize]
+    }
+
+    /// Hints the processor to load `v`'s entry in the offsets into cache,
+    /// without waiting for it: the first of the day loop's two prefetches
+    /// (issue 11: the loop is bound by memory latency).
+    #[inline]
+    pub fn prefetch_offsets(&self, v: u32) {
+        if let Some(at) = self.offsets.get(v as usize) {
+            prefetch(at);
+        }
     }
 
     /// Hints the processor to load `v`'s neighbour list into cache: the day
-    /// loop calls it a few members ahead, so the list is there when the
-    /// member invites (issue 11: the loop is bound by memory latency).
+    /// loop calls it a few members ahead, after [`Graph::prefetch_offsets`]
+    /// further ahead, so that reading the offsets here does not stall.
     #[inline]
     pub fn prefetch(&self, v: u32) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let list = self.csr.neighbors_slice(v);
-            // SAFETY: prefetching has no effect on memory and cannot fault.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch(
-                    list.as_ptr() as *const i8,
-                    std::arch::x86_64::_MM_HINT_T0,
-                );
-            }
+        if let Some(first) = self.neighbors(v).first() {
+            prefetch(first);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = v;
     }
 
     /// The number of neighbours of `v`.
     #[inline]
     pub fn degree(&self, v: u32) -> usize {
-        self.csr.out_degree(v)
+        let v = v as usize;
+        (self.offsets[v + 1] - self.offsets[v]) as usize
     }
 
     /// Original id of node `v` (the id in the edge-list file), or `v` itself
@@ -163,11 +189,10 @@ impl Graph {
     /// Approximate heap bytes held (for memory estimates and the memory
     /// benchmark).
     ///
-    /// Counts the row offsets, the column entries and the labels at their
-    /// lengths; spare capacity that petgraph may keep is not visible.
+    /// Counts the offsets, the targets and the labels at their lengths.
     pub fn heap_bytes(&self) -> usize {
-        let rows = (self.node_count() + 1) * std::mem::size_of::<usize>();
-        let columns = self.csr.edge_count() * std::mem::size_of::<u32>();
+        let rows = self.offsets.len() * std::mem::size_of::<u64>();
+        let columns = self.targets.len() * std::mem::size_of::<u32>();
         let labels = self
             .labels
             .as_ref()
@@ -666,6 +691,50 @@ mod tests {
 
     fn rng(seed: u64) -> Pcg64Mcg {
         Pcg64Mcg::seed_from_u64(seed)
+    }
+
+    #[test]
+    fn csr_matches_petgraph_on_random_graphs() {
+        // The graph keeps its own offsets and targets (so that the day loop
+        // can prefetch them); petgraph's CSR, built from the same sorted,
+        // symmetrised edges, is the reference. Duplicates, both orders,
+        // self-loops and isolated trailing nodes included.
+        use petgraph::csr::Csr;
+        for seed in 0..20 {
+            let mut r = rng(seed);
+            let n = 1 + crate::sample::below(&mut r, 300) as usize;
+            let m = crate::sample::below(&mut r, 4 * n as u64) as usize;
+            let edges: Vec<(u32, u32)> = (0..m)
+                .map(|_| {
+                    let u = crate::sample::below(&mut r, n as u64) as u32;
+                    let v = crate::sample::below(&mut r, n as u64) as u32;
+                    (u, v)
+                })
+                .collect();
+            let g = Graph::from_edges(n, edges.clone());
+            let mut both: Vec<(u32, u32)> = edges
+                .iter()
+                .filter(|(u, v)| u != v)
+                .flat_map(|&(u, v)| [(u, v), (v, u)])
+                .collect();
+            both.sort_unstable();
+            both.dedup();
+            let mut reference: Csr<(), (), petgraph::Directed, u32> =
+                Csr::from_sorted_edges(&both).unwrap();
+            while reference.node_count() < n {
+                reference.add_node(());
+            }
+            assert_eq!(g.node_count(), n);
+            assert_eq!(g.edge_count() * 2, reference.edge_count());
+            for v in 0..n as u32 {
+                assert_eq!(
+                    g.neighbors(v),
+                    reference.neighbors_slice(v),
+                    "seed {seed}, node {v}"
+                );
+                assert_eq!(g.degree(v), reference.out_degree(v));
+            }
+        }
     }
 
     fn degrees(g: &Graph) -> Vec<usize> {

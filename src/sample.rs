@@ -115,10 +115,12 @@ fn successes<R: RngCore + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     loop {
         // U in (0, 1], so ln U is finite and at most 0.
         let u = 1.0 - to_unit(rng.next_u64());
-        let gap = (u.ln() / log_q).floor();
+        // The gap is the floor of a number ≥ 0, which `as` takes (and
+        // saturates, so a huge gap cannot wrap).
+        let gap = (u.ln() / log_q) as u64;
         // The next success lies gap + 1 trials on; past the trials left,
-        // the count ends. `as` saturates, so a huge gap cannot wrap.
-        let step = (gap as u64).saturating_add(1);
+        // the count ends.
+        let step = gap.saturating_add(1);
         if step > n - used {
             return count;
         }

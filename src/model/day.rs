@@ -88,6 +88,13 @@ impl World<'_> {
         let mut signups: Vec<(u32, usize)> = Vec::new();
 
         for idx in 0..self.members.len() {
+            // Two prefetches (issue 11: the loop is bound by memory
+            // latency): far ahead, the offsets and per-person entries a
+            // member's day reads; nearer, the neighbour list the offsets
+            // point to, which are in cache by then.
+            if let Some(ahead) = self.members.get(idx + 16) {
+                self.prefetch_person(ahead.id);
+            }
             if let Some(ahead) = self.members.get(idx + 8) {
                 self.graph.prefetch(ahead.id);
             }
@@ -406,7 +413,7 @@ impl World<'_> {
         }
         if p.ties_on && mem.bond > 0.0 {
             // Talking with one's ties keeps them alive.
-            if let Some(list) = self.ties.get(&m) {
+            if let Some(list) = self.ties.get(m) {
                 let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
                 if self.status[other as usize] == super::world::MEMBER {
                     self.tie_events.push((m, other, p.tie_reply * 0.5));
@@ -1009,12 +1016,25 @@ impl World<'_> {
             k += 1;
             if p.per_friend < 1.0 {
                 let u = crate::rng::to_unit(bits);
-                // P(gap = g) = (1 - q)^g q for g = 0, 1, ...
-                let gap = ((1.0 - u).ln() * p.per_friend_log_inv).floor();
-                if gap.is_nan() || gap >= (friends.len() - at) as f64 {
+                // P(gap = g) = (1 - q)^g q for g = 0, 1, ...: g is the
+                // floor of x ≥ 0. Comparing x itself with the whole number of
+                // friends left is the same test, and `as` floors, so no call
+                // to `floor` (a libm call on baseline x86-64).
+                let left = friends.len() - at;
+                // The gap reaches past the friends left exactly when
+                // 1 − u ≤ (1 − q)^left: most members invite nobody, and
+                // they need no logarithm.
+                if p.per_friend_none
+                    .get(left)
+                    .is_some_and(|&none| 1.0 - u <= none)
+                {
                     break;
                 }
-                at += gap as usize;
+                let x = (1.0 - u).ln() * p.per_friend_log_inv;
+                if x.is_nan() || x >= left as f64 {
+                    break;
+                }
+                at += x as usize;
             }
             if at >= friends.len() {
                 break;

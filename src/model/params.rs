@@ -52,6 +52,10 @@ pub struct Params {
     pub per_friend: f64,
     /// 1 / ln(1 - per_friend), for drawing gaps between invited friends.
     pub per_friend_log_inv: f64,
+    /// (1 − per_friend)^k for k = 0..256: the chance that none of k friends
+    /// is invited, so that the day loop can tell "no invitation among the
+    /// friends left" without a logarithm (issue 11).
+    pub per_friend_none: Vec<f64>,
     pub contacts: f64,
     pub accept: f64,
     /// `accept` times the pull of a friend's promise (M3).
@@ -248,6 +252,10 @@ impl Params {
             invite_engaged: s.invite.engaged,
             per_friend: s.invite.per_friend,
             per_friend_log_inv: 1.0 / (1.0 - s.invite.per_friend).ln(),
+            per_friend_none: {
+                let log_q = (1.0 - s.invite.per_friend).ln();
+                (0..256).map(|k| (k as f64 * log_q).exp()).collect()
+            },
             contacts: s.invite.contacts,
             accept: s.invite.accept,
             accept_pulled: s.invite.accept

@@ -157,6 +157,80 @@ pub struct Tie {
     pub day: u32,
 }
 
+/// Per person, the people they are tied to by interaction, in the order
+/// the ties were made: a slot per person into a pool of lists, so that a
+/// lookup is one array read, not a hash, and a leaver's list goes back to
+/// the pool with its capacity for the next person who makes ties (no
+/// allocation once the pool has grown).
+#[derive(Debug, Default)]
+pub struct TieLists {
+    /// Per person: the index of their list in `lists`, or [`NO_LIST`].
+    slot: Vec<u32>,
+    lists: Vec<Vec<u32>>,
+    /// Indices of `lists` that are free (cleared, capacity kept).
+    free: Vec<u32>,
+}
+
+/// A person with no tie list.
+const NO_LIST: u32 = u32::MAX;
+
+impl TieLists {
+    /// Lists for `n` people; with `on` false, nobody ever has one.
+    pub fn new(n: usize, on: bool) -> TieLists {
+        TieLists {
+            slot: if on { vec![NO_LIST; n] } else { Vec::new() },
+            lists: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// The people `m` is tied to, if any tie was ever made.
+    #[inline]
+    pub fn get(&self, m: u32) -> Option<&[u32]> {
+        match self.slot.get(m as usize) {
+            Some(&s) if s != NO_LIST => Some(&self.lists[s as usize]),
+            _ => None,
+        }
+    }
+
+    /// Records that `a` is now tied to `b`.
+    pub fn push(&mut self, a: u32, b: u32) {
+        let at = &mut self.slot[a as usize];
+        if *at == NO_LIST {
+            *at = match self.free.pop() {
+                Some(s) => s,
+                None => {
+                    self.lists.push(Vec::new());
+                    (self.lists.len() - 1) as u32
+                }
+            };
+        }
+        self.lists[*at as usize].push(b);
+    }
+
+    /// Removes `m`'s list, returning it; give it back with
+    /// [`TieLists::recycle`] once read.
+    pub fn take(&mut self, m: u32) -> Option<Vec<u32>> {
+        let at = self.slot.get_mut(m as usize)?;
+        if *at == NO_LIST {
+            return None;
+        }
+        let s = std::mem::replace(at, NO_LIST);
+        self.free.push(s);
+        Some(std::mem::take(&mut self.lists[s as usize]))
+    }
+
+    /// Returns a list taken with [`TieLists::take`] to the pool, emptied.
+    pub fn recycle(&mut self, mut list: Vec<u32>) {
+        list.clear();
+        if let Some(&s) = self.free.last() {
+            if self.lists[s as usize].capacity() == 0 {
+                self.lists[s as usize] = list;
+            }
+        }
+    }
+}
+
 /// The key of the tie between `a` and `b` in [`World::tie_strength`].
 #[inline]
 pub fn pair(a: u32, b: u32) -> u64 {
@@ -181,7 +255,7 @@ pub struct World<'g> {
     /// Per person: the people they are tied to by interaction (answers,
     /// replies, welcomes, events). Kept only with `[ties]` on; an entry may
     /// name someone who has left.
-    pub ties: crate::rng::IdMap<u32, Vec<u32>>,
+    pub ties: TieLists,
     /// Strength of each tie made by interaction, by [`pair`]: looked up in
     /// constant time, so a member with thousands of ties (the owner, a KOL)
     /// costs no more per contact than anyone else.
@@ -230,6 +304,8 @@ pub struct World<'g> {
     // they have grown).
     pub pending: Vec<(u32, u32, u32)>,
     pub joiners: Vec<(u32, Source)>,
+    /// Today's leavers, in member order (finish_day).
+    pub leaving: Vec<Member>,
     pub inviters: Vec<u32>,
     pub group_rows: Vec<super::GroupRow>,
     /// Greeting messages per group today, from joiners.
@@ -296,7 +372,7 @@ impl<'g> World<'g> {
                 Vec::new()
             },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
-            ties: Default::default(),
+            ties: TieLists::new(n, ties),
             tie_strength: Default::default(),
             bond_in: if ties { vec![0.0; n] } else { Vec::new() },
             lost_in: if ties { vec![0.0; n] } else { Vec::new() },
@@ -340,6 +416,7 @@ impl<'g> World<'g> {
             need_match: p.accept_need_match,
             pending: Vec::new(),
             joiners: Vec::new(),
+            leaving: Vec::new(),
             inviters: Vec::new(),
             group_rows: Vec::new(),
             active_by_group: Vec::new(),
@@ -544,7 +621,24 @@ impl<'g> World<'g> {
     ) {
         let joiners = std::mem::take(&mut self.joiners);
         let referral_paid = self.on.referral;
-        for &(v, source) in &joiners {
+        for (j, &(v, source)) in joiners.iter().enumerate() {
+            // Joiners are scattered over the population: fetch what each
+            // one's join reads a few joiners ahead (issue 11).
+            if let Some(&(ahead, _)) = joiners.get(j + 8) {
+                self.graph.prefetch_offsets(ahead);
+                if let Some(x) = self.pool_pos.get(ahead as usize) {
+                    crate::graph::prefetch(x);
+                }
+            }
+            if let Some(&(ahead, _)) = joiners.get(j + 4) {
+                self.graph.prefetch(ahead);
+            }
+            if let (Some(&(ahead, _)), false) = (joiners.get(j + 2), self.friends_in.is_empty()) {
+                for &w in self.graph.neighbors(ahead).iter().take(16) {
+                    crate::graph::prefetch(&self.status[w as usize]);
+                    crate::graph::prefetch(&self.friends_in[w as usize]);
+                }
+            }
             let vi = v as usize;
             debug_assert_eq!(self.status[vi], JOINING);
             // The inviter's group: with one group there is nothing to look
@@ -790,8 +884,8 @@ impl<'g> World<'g> {
                 }
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(Tie { strength, day });
-                    self.ties.entry(a).or_default().push(b);
-                    self.ties.entry(b).or_default().push(a);
+                    self.ties.push(a, b);
+                    self.ties.push(b, a);
                 }
             }
             self.bond_in[a as usize] += strength;
@@ -801,11 +895,29 @@ impl<'g> World<'g> {
         self.tie_events.clear();
     }
 
+    /// Hints the processor to load what member `m`'s day reads from the
+    /// per-person arrays and the graph's offsets (issue 11).
+    #[inline]
+    pub fn prefetch_person(&self, m: u32) {
+        let mi = m as usize;
+        self.graph.prefetch_offsets(m);
+        for array in [&self.bond_in, &self.lost_in] {
+            if let Some(x) = array.get(mi) {
+                crate::graph::prefetch(x);
+            }
+        }
+        for array in [&self.friends_in, &self.friends_gone] {
+            if let Some(x) = array.get(mi) {
+                crate::graph::prefetch(x);
+            }
+        }
+    }
+
     /// Ties member `m` has inside the group: graph friends still in and
     /// interaction ties with people still members.
     pub fn ties_inside(&self, m: u32) -> u32 {
         let friends = self.friends_in.get(m as usize).copied().unwrap_or(0);
-        let made = self.ties.get(&m).map_or(0, |l| {
+        let made = self.ties.get(m).map_or(0, |l| {
             l.iter()
                 .filter(|&&o| self.status[o as usize] == MEMBER)
                 .count() as u32
@@ -815,7 +927,11 @@ impl<'g> World<'g> {
 
     /// Removes leaver `m` from their friends' and ties' counts: the social
     /// value they gave others is lost from tomorrow.
-    fn depart(&mut self, p: &Params, m: u32, day: u32) {
+    ///
+    /// Returns the interaction ties the leaver had with members, as
+    /// [`World::ties_inside`] counts them.
+    fn depart(&mut self, p: &Params, m: u32, day: u32) -> u32 {
+        let mut made = 0;
         let track = !self.friends_gone.is_empty();
         // Only members' counts are kept (a joiner's are set on joining).
         for &w in self.graph.neighbors(m) {
@@ -833,13 +949,15 @@ impl<'g> World<'g> {
                 self.lost_in[wi] += p.tie_friend;
             }
         }
-        if let Some(list) = self.ties.remove(&m) {
+        if let Some(list) = self.ties.take(m) {
             for &o in &list {
+                let oi = o as usize;
+                let member = self.status[oi] == MEMBER;
+                made += member as u32;
                 let Some(t) = self.tie_strength.remove(&pair(m, o)) else {
                     continue;
                 };
-                let oi = o as usize;
-                if self.status[oi] != MEMBER {
+                if !member {
                     continue;
                 }
                 let s = t.strength * p.tie_decay.powi((day - t.day) as i32);
@@ -851,7 +969,9 @@ impl<'g> World<'g> {
                     self.friends_gone[oi] += 1;
                 }
             }
+            self.ties.recycle(list);
         }
+        made
     }
 
     /// Applies today's departures, drops leavers from the member array, and
@@ -885,32 +1005,56 @@ impl<'g> World<'g> {
                 kept += 1;
                 continue;
             }
-            let m = self.members[r];
-            {
-                let vi = m.id as usize;
-                if (m.row as usize) < self.records.len() {
-                    let ties = self.ties_inside(m.id);
-                    let rec = &mut self.records[m.row as usize];
-                    rec.leave_day = Some(day);
-                    rec.cause = Some(super::CAUSES[m.cause as usize]);
-                    rec.ties = ties;
-                    rec.trust = m.trust;
-                    rec.purchases = m.purchases as u32;
-                }
-                self.status[vi] = GONE;
-                row.left += 1;
-                row.left_by_cause[m.cause as usize] += 1;
-                if m.flags & GIFT_JOINER != 0 {
-                    row.gift_left += 1;
-                }
-                per_group[m.group as usize].left += 1;
-                self.group_size[m.group as usize] -= 1;
-                self.open_hint = self.open_hint.min(m.group as usize);
-                self.gone_total += 1;
-                self.depart(p, m.id, day);
-            }
+            self.leaving.push(self.members[r]);
         }
         self.members.truncate(kept);
+        // Leavers in member order, as they were found: each departure
+        // changes what the next one counts. They are scattered over the
+        // population, so what each one's departure reads is fetched a few
+        // leavers ahead (issue 11).
+        let leaving = std::mem::take(&mut self.leaving);
+        for (i, m) in leaving.iter().enumerate() {
+            if let Some(ahead) = leaving.get(i + 8) {
+                self.prefetch_person(ahead.id);
+            }
+            if let Some(ahead) = leaving.get(i + 4) {
+                self.graph.prefetch(ahead.id);
+                if let Some(x) = self.records.get(ahead.row as usize) {
+                    crate::graph::prefetch(x);
+                }
+            }
+            if let Some(ahead) = leaving.get(i + 2) {
+                for &w in self.graph.neighbors(ahead.id).iter().take(16) {
+                    crate::graph::prefetch(&self.status[w as usize]);
+                }
+            }
+            let vi = m.id as usize;
+            // The leaver's ties inside the group, as `ties_inside` counts
+            // them: graph friends still in (their own departure leaves the
+            // count alone), and interaction ties with members, which
+            // `depart` counts as it walks them.
+            let friends = self.friends_in.get(vi).copied().unwrap_or(0);
+            self.status[vi] = GONE;
+            row.left += 1;
+            row.left_by_cause[m.cause as usize] += 1;
+            if m.flags & GIFT_JOINER != 0 {
+                row.gift_left += 1;
+            }
+            per_group[m.group as usize].left += 1;
+            self.group_size[m.group as usize] -= 1;
+            self.open_hint = self.open_hint.min(m.group as usize);
+            self.gone_total += 1;
+            let made = self.depart(p, m.id, day);
+            if let Some(rec) = self.records.get_mut(m.row as usize) {
+                rec.leave_day = Some(day);
+                rec.cause = Some(super::CAUSES[m.cause as usize]);
+                rec.ties = friends + made;
+                rec.trust = m.trust;
+                rec.purchases = m.purchases as u32;
+            }
+        }
+        self.leaving = leaving;
+        self.leaving.clear();
         let n = kept as u32;
         row.members = n;
         row.muted = muted;
