@@ -92,10 +92,11 @@ impl World<'_> {
             // latency): far ahead, the offsets and per-person entries a
             // member's day reads; nearer, the neighbour list the offsets
             // point to, which are in cache by then.
-            if let Some(ahead) = self.members.get(idx + 16) {
+            // A muted member's day reads none of it.
+            if let Some(ahead) = self.members.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
                 self.prefetch_person(ahead.id);
             }
-            if let Some(ahead) = self.members.get(idx + 8) {
+            if let Some(ahead) = self.members.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
                 self.graph.prefetch(ahead.id);
             }
             let mut mem = self.members[idx];

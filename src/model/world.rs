@@ -21,7 +21,7 @@ use super::budget::Purse;
 use super::params::Params;
 use super::{DayRow, Referral};
 use crate::graph::Graph;
-use crate::rng::{Purpose, RunKey};
+use crate::rng::{DayStream, Purpose, RunKey};
 
 pub const OUTSIDER: u8 = 0;
 pub const MEMBER: u8 = 1;
@@ -193,6 +193,14 @@ impl TieLists {
         }
     }
 
+    /// Hints the processor to load `m`'s slot (issue 11).
+    #[inline]
+    pub fn prefetch(&self, m: u32) {
+        if let Some(x) = self.slot.get(m as usize) {
+            crate::graph::prefetch(x);
+        }
+    }
+
     /// Records that `a` is now tied to `b`.
     pub fn push(&mut self, a: u32, b: u32) {
         let at = &mut self.slot[a as usize];
@@ -241,6 +249,9 @@ pub fn pair(a: u32, b: u32) -> u64 {
 pub struct World<'g> {
     pub graph: &'g Graph,
     pub key: RunKey,
+    /// The run's stream of fixed personal draws (role, needs, willingness
+    /// to pay), computed once.
+    attr: DayStream,
     /// Per person: OUTSIDER, JOINING, MEMBER or GONE.
     pub status: Vec<u8>,
     /// Per person: referral generation (0 for launch and channel joiners).
@@ -362,6 +373,7 @@ impl<'g> World<'g> {
         World {
             graph,
             key,
+            attr: key.day(Purpose::Attributes, 0),
             status: vec![OUTSIDER; n],
             generation: vec![0; n],
             // The threshold rule and the social value of graph friends
@@ -436,7 +448,7 @@ impl<'g> World<'g> {
     /// A person's role and needs: a pure function of (run, person), so an
     /// outsider's need is the same whenever it is looked at.
     pub fn attributes(&self, p: &Params, person: u32) -> (Role, f32, f32) {
-        let d = self.key.day(Purpose::Attributes, 0).member(person);
+        let d = self.attr.member(person);
         let u = d.unit(0);
         let role = if u < p.role_cum[0] {
             Role::Expert
@@ -467,7 +479,7 @@ impl<'g> World<'g> {
         if p.fee.is_none() {
             return true;
         }
-        let u = self.key.day(Purpose::Attributes, 0).member(person).unit(3);
+        let u = self.attr.member(person).unit(3);
         p.admits(self.need(p, person), u)
     }
 
@@ -621,6 +633,7 @@ impl<'g> World<'g> {
     ) {
         let joiners = std::mem::take(&mut self.joiners);
         let referral_paid = self.on.referral;
+        let activity = self.key.day(Purpose::Activity, day);
         for (j, &(v, source)) in joiners.iter().enumerate() {
             // Joiners are scattered over the population: fetch what each
             // one's join reads a few joiners ahead (issue 11).
@@ -782,7 +795,7 @@ impl<'g> World<'g> {
             });
             row.joined += 1;
             // A newcomer says hello: a burst of joins is a burst of chat.
-            if self.key.day(Purpose::Activity, day).member(v).unit(7) < p.greeting {
+            if activity.member(v).unit(7) < p.greeting {
                 self.greetings.resize(self.group_size.len(), 0);
                 self.greetings[group as usize] += 1;
             }
@@ -872,7 +885,15 @@ impl<'g> World<'g> {
             return;
         }
         let events = std::mem::take(&mut self.tie_events);
-        for &(a, b, strength) in &events {
+        for (i, &(a, b, strength)) in events.iter().enumerate() {
+            // The people tied are scattered: fetch their slots and bond
+            // entries a few events ahead (issue 11).
+            if let Some(&(x, y, _)) = events.get(i + 8) {
+                for v in [x, y] {
+                    self.ties.prefetch(v);
+                    crate::graph::prefetch(&self.bond_in[v as usize]);
+                }
+            }
             if a == b || strength <= 0.0 {
                 continue;
             }
@@ -901,6 +922,7 @@ impl<'g> World<'g> {
     pub fn prefetch_person(&self, m: u32) {
         let mi = m as usize;
         self.graph.prefetch_offsets(m);
+        self.ties.prefetch(m);
         for array in [&self.bond_in, &self.lost_in] {
             if let Some(x) = array.get(mi) {
                 crate::graph::prefetch(x);
