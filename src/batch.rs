@@ -36,8 +36,10 @@ pub struct Batch {
     pub edges: usize,
 }
 
-/// Bytes of per-run state per person (see `model::world::World`).
-pub const STATE_BYTES_PER_PERSON: u64 = 80;
+/// Bytes of per-run state per person, as an upper bound: the per-person
+/// arrays with every mechanism on, and a member record for everyone (as if
+/// all joined; see `model::world::World`).
+pub const STATE_BYTES_PER_PERSON: u64 = (model::PERSON_ARRAY_BYTES + model::MEMBER_BYTES) as u64;
 
 /// Expected number of undirected edges of a generated graph.
 pub fn expected_edges(spec: &GraphSpec, n: u64) -> u64 {
@@ -150,9 +152,8 @@ pub const REFERRAL_ROW_BYTES: u64 = std::mem::size_of::<model::Referral>() as u6
 /// Bytes of one groups.csv row kept in memory.
 pub const GROUP_ROW_BYTES: u64 = std::mem::size_of::<model::GroupRow>() as u64;
 /// Bytes of one members.csv row kept in memory (one row per person who ever
-/// joined in a run): an estimate for the per-member table being added to
-/// the model, to be replaced by its `size_of` when it lands.
-pub const MEMBER_ROW_BYTES: u64 = 64;
+/// joined in a run).
+pub const MEMBER_ROW_BYTES: u64 = std::mem::size_of::<model::MemberRow>() as u64;
 
 /// Memory for the rows of every run that are kept until the results are
 /// written, as upper bounds: each person joins at most once per run, so a

@@ -15,7 +15,7 @@ pub use observe::{simulate_observed, MemberState};
 
 pub use params::probability_weight;
 pub use params::Params;
-pub use world::{Cause, Role, CAUSES};
+pub use world::{Cause, Role, CAUSES, MEMBER_BYTES, PERSON_ARRAY_BYTES};
 
 use crate::graph::Graph;
 use crate::referral::{self, TreeStats};
@@ -315,6 +315,36 @@ fn sustains(days: &[DayRow]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn person_arrays_are_counted() {
+        // The memory check's per-person bytes cover a world with every
+        // per-person array kept: KOLs, several groups, contagion, ties and
+        // a channel's outsider pool.
+        let text = format!(
+            "{}\n[groups]\ncapacity = 100\nmax = 5\n[leave.friends]\nmode = \"contagion\"\n",
+            include_str!("../../scenarios/kol-led.toml")
+        );
+        let s = crate::scenario::Scenario::from_toml(&text, "t.toml".as_ref(), ".".as_ref(), "t")
+            .unwrap();
+        let (s, g) = crate::batch::prepare(s, 1).unwrap();
+        let g = g.unwrap();
+        let p = Params::new(&s, g.node_count());
+        let w = world::World::new(&p, &g, crate::rng::RunKey::new(1, 0));
+        let n = g.node_count();
+        for (name, len) in [
+            ("friends_in", w.friends_in.len()),
+            ("friends_gone", w.friends_gone.len()),
+            ("bond_in", w.bond_in.len()),
+            ("kol_reached", w.kol_reached.len()),
+            ("kol_seen", w.kol_seen.len()),
+            ("pool", w.pool.len()),
+            ("group_of", w.group_of.len()),
+        ] {
+            assert_eq!(len, n, "{name} is not kept in this world");
+        }
+        assert_eq!(w.person_array_bytes(), PERSON_ARRAY_BYTES * n);
+    }
 
     fn row(day: u32, active: u32) -> DayRow {
         DayRow {

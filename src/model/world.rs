@@ -157,6 +157,17 @@ pub struct Tie {
     pub day: u32,
 }
 
+/// Bytes per person of [`World`]'s per-person arrays with every mechanism
+/// on: status 1, generation 4, friends in and gone 4 + 4, bond and loss
+/// 4 + 4, KOL reach and exposure 8 + 1, outsider pool and positions 4 + 4,
+/// group 2, tie slot 4. The memory check adds a [`Member`] record per
+/// person, as if everyone joined (`batch::STATE_BYTES_PER_PERSON`);
+/// `person_arrays_are_counted` checks the sum against a world.
+pub const PERSON_ARRAY_BYTES: usize = 44;
+
+/// Bytes of one member's record in the day loop's array.
+pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>();
+
 /// Per person, the people they are tied to by interaction, in the order
 /// the ties were made: a slot per person into a pool of lists, so that a
 /// lookup is one array read, not a hash, and a leaver's list goes back to
@@ -914,6 +925,25 @@ impl<'g> World<'g> {
         }
         self.tie_events = events;
         self.tie_events.clear();
+    }
+
+    /// Heap bytes of the per-person arrays, at their lengths.
+    pub fn person_array_bytes(&self) -> usize {
+        fn b<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
+        b(&self.status)
+            + b(&self.generation)
+            + b(&self.friends_in)
+            + b(&self.friends_gone)
+            + b(&self.bond_in)
+            + b(&self.lost_in)
+            + b(&self.kol_reached)
+            + b(&self.kol_seen)
+            + b(&self.pool)
+            + b(&self.pool_pos)
+            + b(&self.group_of)
+            + b(&self.ties.slot)
     }
 
     /// Hints the processor to load what member `m`'s day reads from the
