@@ -245,7 +245,11 @@ fn regression_optimise_force_replaces_an_earlier_optimise_folder() {
     forced.push("--force");
     let o = commsim(&forced, dir.path());
     check(&o, 0, &[]);
-    assert_eq!(listing(&out), written, "the folder holds exactly the new results");
+    assert_eq!(
+        listing(&out),
+        written,
+        "the folder holds exactly the new results"
+    );
     assert_eq!(
         listing(dir.path())
             .iter()
