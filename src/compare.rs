@@ -586,7 +586,7 @@ pub fn interval_note(names: &[String], kinds: &[GraphKind], independent: bool) -
             .collect()
     };
     let (fixed, resampled) = (with(GraphKind::Fixed), with(GraphKind::Resampled));
-    let narrow = "docs/compare.md measures them as 2–3× too narrow for that";
+    let narrow = "docs/compare.md measures them as 1.2–2.1× too narrow for that (2.8× for cost)";
     if !fixed.is_empty() && !resampled.is_empty() {
         format!(
             "Intervals cover run-to-run luck ({mode}); they cover the choice of graph only for {} \

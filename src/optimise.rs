@@ -901,10 +901,13 @@ pub fn optimise(opts: &OptimiseOptions, out: &mut impl Write) -> Result<(PathBuf
     )?;
     best.check_round_trip()?;
     let text = summary(&outcome, &dir);
+    // Every name written here is in output::OPTIMISE_FILES, so that a later
+    // `--force` recognises the folder as commsim's own and replaces it.
+    let [best_toml, history, summary_txt] = output::OPTIMISE_FILES;
     target.write(|staging| {
-        output::write_text(&staging.join("best.toml"), &best.to_toml())?;
-        output::write_text(&staging.join("history.csv"), &history_csv(&outcome.history))?;
-        output::write_text(&staging.join("summary.txt"), &text)
+        output::write_text(&staging.join(best_toml), &best.to_toml())?;
+        output::write_text(&staging.join(history), &history_csv(&outcome.history))?;
+        output::write_text(&staging.join(summary_txt), &text)
     })?;
     if !opts.quiet {
         write!(out, "{text}").map_err(|e| Error::io("stdout", e))?;

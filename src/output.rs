@@ -39,11 +39,15 @@ pub const REPORT_FILES: [&str; 7] = [
     "levers.csv",
 ];
 
+/// Files `commsim optimise` writes.
+pub const OPTIMISE_FILES: [&str; 3] = ["best.toml", "history.csv", "summary.txt"];
+
 /// Whether a file name is one commsim writes into a results folder: a data
-/// file, a report, or a chart drawn from them.
+/// file, a report, an optimise result, or a chart drawn from them.
 pub fn is_result_file(name: &str) -> bool {
     RESULT_FILES.contains(&name)
         || REPORT_FILES.contains(&name)
+        || OPTIMISE_FILES.contains(&name)
         || crate::plot::CHART_FILES.contains(&name)
         || crate::plot::reports::REPORT_CHARTS.contains(&name)
 }

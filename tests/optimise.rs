@@ -203,3 +203,65 @@ fn bad_optimise_flags_exit_2_naming_the_flag() {
     refused(d, &["--budget", "100", "--runs", "1"], &["--runs"]);
     refused(d, &[], &["--budget"]);
 }
+
+/// Fault: `--force` refused a folder an earlier `optimise` wrote, calling
+/// best.toml, history.csv and summary.txt files commsim did not write.
+#[test]
+fn regression_optimise_force_replaces_an_earlier_optimise_folder() {
+    let dir = tmp();
+    let scenario = write(dir.path(), "known.toml", KNOWN_OPTIMUM);
+    let out = dir.path().join("opt");
+    let args = [
+        "optimise",
+        scenario.to_str().unwrap(),
+        "--budget",
+        BUDGET,
+        "--levers",
+        "content",
+        "--runs",
+        "2",
+        "--max-runs",
+        "60",
+        "--threads",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let first = commsim(&args, dir.path());
+    check(&first, 0, &[]);
+    let written = listing(&out);
+    assert_eq!(
+        written.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["best.toml", "history.csv", "summary.txt"]
+    );
+
+    // Without --force: refused with exit 2, saying why and what to pass.
+    let again = commsim(&args, dir.path());
+    check(&again, 2, &["opt", "is not empty", "--force"]);
+
+    // With --force: the earlier optimise folder is commsim's own and replaced.
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = commsim(&forced, dir.path());
+    check(&o, 0, &[]);
+    assert_eq!(
+        listing(&out),
+        written,
+        "the folder holds exactly the new results"
+    );
+    assert_eq!(
+        listing(dir.path())
+            .iter()
+            .filter(|n| n.contains(".partial") || n.contains(".old"))
+            .count(),
+        0,
+        "staging folders left behind"
+    );
+
+    // A user's own file in it is still never deleted.
+    write(&out, "notes.txt", "precious");
+    let o = commsim(&forced, dir.path());
+    check(&o, 2, &["notes.txt", "--out"]);
+    assert_eq!(read_text(&out.join("notes.txt")), "precious");
+}
