@@ -928,6 +928,7 @@ impl<'g> World<'g> {
     }
 
     /// Heap bytes of the per-person arrays, at their lengths.
+    #[cfg(test)]
     pub fn person_array_bytes(&self) -> usize {
         fn b<T>(v: &[T]) -> usize {
             std::mem::size_of_val(v)
