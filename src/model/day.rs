@@ -400,7 +400,10 @@ impl World<'_> {
         } as u64;
         mem.last_spoke = day;
         today.messages += messages;
-        self.speakers[g].speakers.push(m);
+        if p.ties_on {
+            // Only read for the ties replies make.
+            self.speakers[g].speakers.push(m);
+        }
         if role == Role::Expert as u8 || kol_paid {
             today.answerers += 1;
             self.speakers[g].answerers.push(m);
