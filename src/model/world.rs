@@ -1003,7 +1003,15 @@ impl<'g> World<'g> {
             }
         }
         if let Some(list) = self.ties.take(m) {
-            for &o in &list {
+            for (i, &o) in list.iter().enumerate() {
+                // Partners are scattered: fetch a few ahead (issue 11).
+                if let Some(&ahead) = list.get(i + 4) {
+                    let ai = ahead as usize;
+                    crate::graph::prefetch(&self.status[ai]);
+                    if let Some(x) = self.bond_in.get(ai) {
+                        crate::graph::prefetch(x);
+                    }
+                }
                 let oi = o as usize;
                 let member = self.status[oi] == MEMBER;
                 made += member as u32;
