@@ -132,6 +132,9 @@ pub struct Params {
     pub tie_welcome: f32,
     pub tie_event: f32,
     pub tie_decay: f32,
+    /// tie_decay^k for k = 0..=days: a tie's fading over k days without
+    /// contact, looked up instead of computed (issue 11).
+    pub tie_decay_pow: Vec<f32>,
     pub tie_half_value: f32,
     pub tie_chat: f64,
     pub reply_rate: f64,
@@ -338,6 +341,10 @@ impl Params {
             tie_welcome: s.ties.welcome as f32,
             tie_event: s.ties.event as f32,
             tie_decay: decay(s.ties.half_life),
+            tie_decay_pow: {
+                let d = decay(s.ties.half_life);
+                (0..=s.days).map(|t| d.powi(t as i32)).collect()
+            },
             tie_half_value: s.ties.half_value as f32,
             tie_chat: s.ties.chat,
             reply_rate: s.ties.reply_rate,

@@ -911,7 +911,7 @@ impl<'g> World<'g> {
             match self.tie_strength.entry(pair(a, b)) {
                 std::collections::hash_map::Entry::Occupied(mut e) => {
                     let t = e.get_mut();
-                    t.strength = t.strength * p.tie_decay.powi((day - t.day) as i32) + strength;
+                    t.strength = t.strength * p.tie_decay_pow[(day - t.day) as usize] + strength;
                     t.day = day;
                 }
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -1021,7 +1021,7 @@ impl<'g> World<'g> {
                 if !member {
                     continue;
                 }
-                let s = t.strength * p.tie_decay.powi((day - t.day) as i32);
+                let s = t.strength * p.tie_decay_pow[(day - t.day) as usize];
                 self.bond_in[oi] -= s;
                 self.lost_in[oi] += s;
                 if track {
