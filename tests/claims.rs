@@ -688,7 +688,7 @@ fn r4_unmoderated_group_becomes_an_ad_group() {
 /// S10: aggressive selling earns more in the first two weeks but ends with
 /// fewer active members and lower mean trust at day 90.
 #[test]
-fn s10_selling_earns_early_then_kills_the_group() {
+fn s10_selling_earns_early_then_empties_the_group() {
     let sales = scenario_text("sales-push-group.toml");
     let calm = edit(&sales, "pushes = 3", "pushes = 0");
     for seed in SEEDS {
