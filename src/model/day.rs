@@ -1126,7 +1126,7 @@ impl World<'_> {
                 let u = sample::unit(&mut rng);
                 peek_draw(&self.pool, &self.pool_pos, avail, &rng);
                 if self.status[v as usize] == OUTSIDER
-                    && u < ch.pull * (1.0 - ch.need_match + ch.need_match * self.need(p, v))
+                    && self.matches(p, v, u, ch.pull, ch.need_match)
                     && self.admits(p, v)
                 {
                     self.status[v as usize] = JOINING;
@@ -1147,7 +1147,12 @@ impl World<'_> {
                 // The gift lures people for whom the group itself is worth
                 // little: acceptance appeal × (1 − need) (R5).
                 if self.status[v as usize] == OUTSIDER
-                    && u < p.pull(gv.promise) * gv.appeal * (1.0 - self.need(p, v))
+                    && {
+                        // Decided without the need where u is above the
+                        // chance at need 0 (the most it can be).
+                        let scale = p.pull(gv.promise) * gv.appeal;
+                        u < scale * (1.0 - 0.0) && u < scale * (1.0 - self.need(p, v))
+                    }
                     && self.admits(p, v)
                 {
                     self.status[v as usize] = JOINING;
@@ -1176,7 +1181,7 @@ impl World<'_> {
                     let ch = &p.channels[c];
                     if x < ch.rate {
                         by_channel = true;
-                        if u < ch.pull * (1.0 - ch.need_match + ch.need_match * self.need(p, v)) {
+                        if self.matches(p, v, u, ch.pull, ch.need_match) {
                             source = Some(Source::Channel(c as u16));
                         }
                         break;
@@ -1188,9 +1193,7 @@ impl World<'_> {
                     row.invitations += 1;
                     let by =
                         self.inviters[sample::below(&mut rng, self.inviters.len() as u64) as usize];
-                    let accept = p.accept_pulled
-                        * (1.0 - self.need_match + self.need_match * self.need(p, v));
-                    if u < accept {
+                    if self.matches(p, v, u, p.accept_pulled, self.need_match) {
                         source = Some(Source::Referral(by));
                     }
                 }
@@ -1202,6 +1205,26 @@ impl World<'_> {
                 }
             }
         }
+    }
+}
+
+impl World<'_> {
+    /// Whether draw `u` accepts at chance `scale · (1 − m + m·need)` of
+    /// person `v`'s need. The chance is monotone in the need, which lies in
+    /// [0, 1], so where `u` is below the chance at need 0 or at least the
+    /// chance at need 1 (both computed by the same expression) the answer
+    /// is known without computing the need (issue 11); the result is the
+    /// same either way.
+    #[inline]
+    fn matches(&self, p: &Params, v: u32, u: f64, scale: f64, m: f64) -> bool {
+        let chance = |need: f64| scale * (1.0 - m + m * need);
+        if u < chance(0.0) {
+            return true;
+        }
+        if u >= chance(1.0) {
+            return false;
+        }
+        u < chance(self.need(p, v))
     }
 }
 
