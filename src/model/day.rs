@@ -595,6 +595,12 @@ impl World<'_> {
             return None;
         }
         let d = ctx.lv.member(m);
+        let u = d.unit(0);
+        // 1 − exp(−H) ≤ H, so a draw at or above H is no exit, whatever
+        // the exponential gives; most draws are, and need none (issue 11).
+        if u >= total {
+            return None;
+        }
         // P(exit) = 1 − exp(−H): competing hazards over one day (with the
         // base rate alone, the same number precomputed).
         let chance = if total == p.base_hazard {
@@ -602,7 +608,7 @@ impl World<'_> {
         } else {
             -(-total).exp_m1()
         };
-        if d.unit(0) >= chance {
+        if u >= chance {
             return None;
         }
         let cause = pick_cause(d.unit(1) * total, p.base_hazard, h_value, &parts, h_trust);
@@ -1464,5 +1470,36 @@ impl Today {
             1.0 + (x.conversion_boost - 1.0).max(0.0) * t.pushes as f64
         });
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `exit_decision` skips the exponential when the draw is at least the
+    /// total hazard H, which is exact only if the computed 1 − exp(−H)
+    /// never exceeds H. Checked over hazards from 1e-300 to 1e3 (and the
+    /// extremes), as the platform's `exp_m1` computes them.
+    #[test]
+    fn exit_chance_never_exceeds_the_hazard() {
+        let mut h = 1e-300f64;
+        while h < 1e3 {
+            for x in [h, h * 1.000_000_1, h * 1.37, h * 2.9] {
+                let chance = -(-x).exp_m1();
+                assert!(chance <= x, "1 - exp(-{x}) = {chance} > {x}");
+            }
+            h *= 1.01;
+        }
+        for x in [
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-8,
+            0.1,
+            0.5,
+            1.0,
+            700.0,
+            f64::MAX,
+        ] {
+            assert!(-(-x).exp_m1() <= x, "{x}");
+        }
     }
 }
