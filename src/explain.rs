@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 use crate::compare::run_scenario;
 use crate::error::{Error, Result};
-use crate::levers::{self, Change, Purse};
+use crate::levers::{self, Allowance, Change};
 use crate::model::{DayRow, RunOutput, CAUSES};
 use crate::output;
 use crate::scenario::{FriendsMode, Scenario, ScenarioFile};
@@ -313,7 +313,7 @@ pub struct Saving {
 /// The original's purse and spend that the levers were held to.
 #[derive(Debug, Clone, Copy)]
 pub struct Baseline {
-    pub purse: Purse,
+    pub purse: Allowance,
     pub spend: Spend,
     /// Share of the original's runs self-sustaining.
     pub sustaining: f64,
@@ -394,7 +394,7 @@ pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let base_spend = Spend::of(&base, spec.days);
-    let purse = Purse::equal_to(spec, base_spend.money, base_spend.hours_per_week);
+    let purse = Allowance::equal_to(spec, base_spend.money, base_spend.hours_per_week);
     let mut saves = Vec::new();
     for v in levers::variants(spec) {
         let alt = scenario.modified(|f| v.apply(f, &purse))?;

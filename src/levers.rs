@@ -5,8 +5,8 @@
 //! lever it uses, **strengthened**. A variant is applied with
 //! [`Variant::apply`], which makes the edit, puts the lever first in
 //! `operator.priority` (the operator chooses to pay for it first) and gives
-//! the scenario a [`Purse`]: the same money and hours as the original
-//! ([`Purse::equal_to`]), so that variants are compared at equal spend.
+//! the scenario an [`Allowance`]: the same money and hours as the original
+//! ([`Allowance::equal_to`]), so that variants are compared at equal spend.
 //! `commsim explain` ranks them ("What would have saved it"); an optimiser
 //! can search over them.
 //!
@@ -76,7 +76,7 @@ pub struct Variant {
 
 /// Money and hours a variant gets, and where they come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Purse {
+pub struct Allowance {
     /// `operator.funds` of every variant.
     pub funds: f64,
     /// `operator.hours_per_week` of every variant.
@@ -88,12 +88,12 @@ pub struct Purse {
     pub hours_from_use: bool,
 }
 
-impl Purse {
+impl Allowance {
     /// The original's purse where it is finite, else what the original used
     /// on average: `money_spent` per run and `hours_per_week` per week.
-    pub fn equal_to(s: &ScenarioFile, money_spent: f64, hours_per_week: f64) -> Purse {
+    pub fn equal_to(s: &ScenarioFile, money_spent: f64, hours_per_week: f64) -> Allowance {
         let o = &s.operator;
-        Purse {
+        Allowance {
             funds: if o.funds.is_finite() {
                 o.funds
             } else {
@@ -119,7 +119,7 @@ pub fn weeks(days: u32) -> f64 {
 
 impl Variant {
     /// The variant of `s`: the edit, the lever first in priority, the purse.
-    pub fn apply(&self, s: &mut ScenarioFile, purse: &Purse) {
+    pub fn apply(&self, s: &mut ScenarioFile, purse: &Allowance) {
         (self.edit)(s);
         if let Some(l) = self.lever {
             let mut order = s.operator.order();
@@ -379,7 +379,7 @@ mod tests {
             "no reward to strengthen"
         );
         let mut t = s.clone();
-        let purse = Purse::equal_to(&s, 120.0, 0.5);
+        let purse = Allowance::equal_to(&s, 120.0, 0.5);
         find("content").apply(&mut t, &purse);
         assert!(t.content.enabled);
         assert_eq!(t.operator.priority[0], Lever::Content);
@@ -396,7 +396,7 @@ mod tests {
         };
         s.operator.funds = 500.0;
         s.operator.hours_per_week = 4.0;
-        let p = Purse::equal_to(&s, 9999.0, 99.0);
+        let p = Allowance::equal_to(&s, 9999.0, 99.0);
         assert_eq!((p.funds, p.hours_per_week), (500.0, 4.0));
         assert!(!p.funds_from_spend && !p.hours_from_use);
         for v in variants(&s) {
