@@ -34,6 +34,15 @@ pub fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
+/// [`prefetch`] of `v[i]`, if there is one (per-person arrays are empty
+/// when their mechanism is off).
+#[inline]
+pub fn prefetch_at<T>(v: &[T], i: usize) {
+    if let Some(x) = v.get(i) {
+        prefetch(x);
+    }
+}
+
 /// An undirected graph in compressed sparse row form.
 ///
 /// Nodes are `0..node_count()`. Graphs loaded from a file remember each
@@ -145,9 +154,7 @@ impl Graph {
     /// (issue 11: the loop is bound by memory latency).
     #[inline]
     pub fn prefetch_offsets(&self, v: u32) {
-        if let Some(at) = self.offsets.get(v as usize) {
-            prefetch(at);
-        }
+        prefetch_at(&self.offsets, v as usize);
     }
 
     /// Hints the processor to load `v`'s neighbour list into cache: the day

@@ -1059,16 +1059,16 @@ impl World<'_> {
                 continue;
             }
             row.invitations += 1;
-            // Accept with probability accept·(1 − match + match·need): decide
-            // without computing the need when the draw is clear either way.
-            let accepted = sure >= 1.0 || {
-                let u = acc.member(f).unit(m as u64);
-                u < sure
-                    || (u < p.accept_pulled && {
-                        let need = self.need(p, f);
-                        u < p.accept_pulled * (1.0 - self.need_match + self.need_match * need)
-                    })
-            };
+            // Accept with probability accept·(1 − match + match·need),
+            // without a draw when acceptance is certain.
+            let accepted = sure >= 1.0
+                || self.matches(
+                    p,
+                    f,
+                    acc.member(f).unit(m as u64),
+                    p.accept_pulled,
+                    self.need_match,
+                );
             if accepted {
                 // Several friends may win the same person; the smallest key
                 // keeps the inviter independent of processing order.
@@ -1154,10 +1154,10 @@ impl World<'_> {
                 // little: acceptance appeal × (1 − need) (R5).
                 if self.status[v as usize] == OUTSIDER
                     && {
-                        // Decided without the need where u is above the
-                        // chance at need 0 (the most it can be).
+                        // Decided without the need where u is at least the
+                        // chance at need 0, the most it can be.
                         let scale = p.pull(gv.promise) * gv.appeal;
-                        u < scale * (1.0 - 0.0) && u < scale * (1.0 - self.need(p, v))
+                        u < scale && u < scale * (1.0 - self.need(p, v))
                     }
                     && self.admits(p, v)
                 {
@@ -1244,8 +1244,8 @@ fn peek_draw(pool: &[u32], pos: &[u32], avail: usize, rng: &rand_pcg::Pcg64Mcg) 
         return;
     }
     let j = sample::below(&mut rng.clone(), avail as u64) as usize;
-    crate::graph::prefetch(&pool[j]);
-    crate::graph::prefetch(&pos[pool[avail - 1] as usize]);
+    crate::graph::prefetch_at(pool, j);
+    crate::graph::prefetch_at(pos, pool[avail - 1] as usize);
 }
 
 /// Draws one candidate uniformly from `pool[..avail]` and moves it to the end

@@ -20,7 +20,7 @@ use crate::sample;
 use super::budget::Purse;
 use super::params::Params;
 use super::{DayRow, Referral};
-use crate::graph::Graph;
+use crate::graph::{prefetch_at, Graph};
 use crate::rng::{DayStream, Purpose, RunKey};
 
 pub const OUTSIDER: u8 = 0;
@@ -207,9 +207,7 @@ impl TieLists {
     /// Hints the processor to load `m`'s slot (issue 11).
     #[inline]
     pub fn prefetch(&self, m: u32) {
-        if let Some(x) = self.slot.get(m as usize) {
-            crate::graph::prefetch(x);
-        }
+        prefetch_at(&self.slot, m as usize);
     }
 
     /// Records that `a` is now tied to `b`.
@@ -227,26 +225,23 @@ impl TieLists {
         self.lists[*at as usize].push(b);
     }
 
-    /// Removes `m`'s list, returning it; give it back with
-    /// [`TieLists::recycle`] once read.
-    pub fn take(&mut self, m: u32) -> Option<Vec<u32>> {
+    /// Removes `m`'s list, returning its place in the pool and the list;
+    /// give both back with [`TieLists::recycle`] once read.
+    pub fn take(&mut self, m: u32) -> Option<(u32, Vec<u32>)> {
         let at = self.slot.get_mut(m as usize)?;
         if *at == NO_LIST {
             return None;
         }
         let s = std::mem::replace(at, NO_LIST);
-        self.free.push(s);
-        Some(std::mem::take(&mut self.lists[s as usize]))
+        Some((s, std::mem::take(&mut self.lists[s as usize])))
     }
 
-    /// Returns a list taken with [`TieLists::take`] to the pool, emptied.
-    pub fn recycle(&mut self, mut list: Vec<u32>) {
+    /// Returns a list taken with [`TieLists::take`] to its place in the
+    /// pool, emptied but with its capacity, for the next person's ties.
+    pub fn recycle(&mut self, s: u32, mut list: Vec<u32>) {
         list.clear();
-        if let Some(&s) = self.free.last() {
-            if self.lists[s as usize].capacity() == 0 {
-                self.lists[s as usize] = list;
-            }
-        }
+        self.lists[s as usize] = list;
+        self.free.push(s);
     }
 }
 
@@ -650,17 +645,15 @@ impl<'g> World<'g> {
             // one's join reads a few joiners ahead (issue 11).
             if let Some(&(ahead, _)) = joiners.get(j + 8) {
                 self.graph.prefetch_offsets(ahead);
-                if let Some(x) = self.pool_pos.get(ahead as usize) {
-                    crate::graph::prefetch(x);
-                }
+                prefetch_at(&self.pool_pos, ahead as usize);
             }
             if let Some(&(ahead, _)) = joiners.get(j + 4) {
                 self.graph.prefetch(ahead);
             }
             if let (Some(&(ahead, _)), false) = (joiners.get(j + 2), self.friends_in.is_empty()) {
                 for &w in self.graph.neighbors(ahead).iter().take(16) {
-                    crate::graph::prefetch(&self.status[w as usize]);
-                    crate::graph::prefetch(&self.friends_in[w as usize]);
+                    prefetch_at(&self.status, w as usize);
+                    prefetch_at(&self.friends_in, w as usize);
                 }
             }
             let vi = v as usize;
@@ -902,7 +895,7 @@ impl<'g> World<'g> {
             if let Some(&(x, y, _)) = events.get(i + 8) {
                 for v in [x, y] {
                     self.ties.prefetch(v);
-                    crate::graph::prefetch(&self.bond_in[v as usize]);
+                    prefetch_at(&self.bond_in, v as usize);
                 }
             }
             if a == b || strength <= 0.0 {
@@ -954,16 +947,10 @@ impl<'g> World<'g> {
         let mi = m as usize;
         self.graph.prefetch_offsets(m);
         self.ties.prefetch(m);
-        for array in [&self.bond_in, &self.lost_in] {
-            if let Some(x) = array.get(mi) {
-                crate::graph::prefetch(x);
-            }
-        }
-        for array in [&self.friends_in, &self.friends_gone] {
-            if let Some(x) = array.get(mi) {
-                crate::graph::prefetch(x);
-            }
-        }
+        prefetch_at(&self.bond_in, mi);
+        prefetch_at(&self.lost_in, mi);
+        prefetch_at(&self.friends_in, mi);
+        prefetch_at(&self.friends_gone, mi);
     }
 
     /// Ties member `m` has inside the group: graph friends still in and
@@ -1002,15 +989,13 @@ impl<'g> World<'g> {
                 self.lost_in[wi] += p.tie_friend;
             }
         }
-        if let Some(list) = self.ties.take(m) {
+        if let Some((slot, list)) = self.ties.take(m) {
             for (i, &o) in list.iter().enumerate() {
                 // Partners are scattered: fetch a few ahead (issue 11).
                 if let Some(&ahead) = list.get(i + 4) {
                     let ai = ahead as usize;
-                    crate::graph::prefetch(&self.status[ai]);
-                    if let Some(x) = self.bond_in.get(ai) {
-                        crate::graph::prefetch(x);
-                    }
+                    prefetch_at(&self.status, ai);
+                    prefetch_at(&self.bond_in, ai);
                 }
                 let oi = o as usize;
                 let member = self.status[oi] == MEMBER;
@@ -1030,7 +1015,7 @@ impl<'g> World<'g> {
                     self.friends_gone[oi] += 1;
                 }
             }
-            self.ties.recycle(list);
+            self.ties.recycle(slot, list);
         }
         made
     }
@@ -1080,13 +1065,11 @@ impl<'g> World<'g> {
             }
             if let Some(ahead) = leaving.get(i + 4) {
                 self.graph.prefetch(ahead.id);
-                if let Some(x) = self.records.get(ahead.row as usize) {
-                    crate::graph::prefetch(x);
-                }
+                prefetch_at(&self.records, ahead.row as usize);
             }
             if let Some(ahead) = leaving.get(i + 2) {
                 for &w in self.graph.neighbors(ahead.id).iter().take(16) {
-                    crate::graph::prefetch(&self.status[w as usize]);
+                    prefetch_at(&self.status, w as usize);
                 }
             }
             let vi = m.id as usize;
@@ -1159,5 +1142,34 @@ impl<'g> World<'g> {
                 rec.purchases = m.purchases as u32;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TieLists;
+
+    #[test]
+    fn tie_lists_keep_order_and_reuse_a_leavers_list() {
+        let mut t = TieLists::new(5, true);
+        t.push(1, 2);
+        t.push(1, 4);
+        t.push(3, 1);
+        assert_eq!(t.get(1), Some(&[2, 4][..]));
+        assert_eq!(t.get(3), Some(&[1][..]));
+        assert_eq!(t.get(0), None);
+        let (slot, list) = t.take(1).expect("1 has ties");
+        assert_eq!(list, [2, 4]);
+        assert_eq!(t.get(1), None);
+        assert!(t.take(1).is_none());
+        let capacity = list.capacity();
+        t.recycle(slot, list);
+        // The next person to make a tie gets the freed list, capacity kept.
+        t.push(4, 0);
+        assert_eq!(t.get(4), Some(&[0][..]));
+        assert_eq!(t.lists.len(), 2, "no new list was made");
+        assert!(t.lists[slot as usize].capacity() >= capacity);
+        // Off: nobody has a list.
+        assert_eq!(TieLists::new(5, false).get(1), None);
     }
 }
