@@ -99,32 +99,38 @@ impl World<'_> {
         let mut kol_spoke_today: Vec<u32> = Vec::new();
         let mut signups: Vec<(u32, usize)> = Vec::new();
 
-        for idx in 0..self.members.len() {
+        // The member records are taken out for the loop, so that each
+        // member's day works on its record in place: a copy out and back
+        // costs more than the day of a member of the reference SIR
+        // (issue 11). Nothing in a member's day reads another's record.
+        let mut members = std::mem::take(&mut self.members);
+        self.census.start(ng);
+        self.leaver_at.clear();
+        for idx in 0..members.len() {
             // Two prefetches (issue 11: the loop is bound by memory
             // latency): far ahead, the offsets and per-person entries a
             // member's day reads; nearer, the neighbour list the offsets
             // point to, which are in cache by then.
             // A muted member's day reads none of it.
-            if let Some(ahead) = self.members.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
+            if let Some(ahead) = members.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
                 self.prefetch_person(ahead.id);
             }
-            if let Some(ahead) = self.members.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
+            if let Some(ahead) = members.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
                 self.graph.prefetch(ahead.id);
             }
-            if self.members[idx].flags & MUTED != 0 {
-                // Most of a dying group is muted: their day changes two
-                // bytes of the record, so it is not copied out and back.
-                muted_day(p, &mut self.members[idx], &ctx, &today_s);
+            let mem = &mut members[idx];
+            if mem.flags & MUTED != 0 {
+                muted_day(p, mem, &ctx, &today_s);
+                self.count_out(mem, idx);
                 continue;
             }
-            let mut mem = self.members[idx];
             let g = mem.group as usize;
             if mem.role == Role::Owner as u8 {
-                self.owner_day(p, &mem, &ctx, &today_s, &mut today[g], &mut row);
+                self.owner_day(p, mem, &ctx, &today_s, &mut today[g], &mut row);
             } else {
                 let spoke = self.member_day(
                     p,
-                    &mut mem,
+                    mem,
                     &ctx,
                     &today_s,
                     &inputs[g],
@@ -150,8 +156,9 @@ impl World<'_> {
                     signups.push((ctx.act.member(mem.id).bits(6) as u32, idx));
                 }
             }
-            self.members[idx] = mem;
+            self.count_out(mem, idx);
         }
+        self.members = members;
         row.ads = today.iter().map(|a| a.ads).sum();
         row.answered = today.iter().map(|a| a.answered).sum();
 
@@ -172,6 +179,17 @@ impl World<'_> {
         row.messages = today.iter().map(|a| a.messages).sum();
         self.yesterday = today;
         row
+    }
+
+    /// A member's day is over: a leaver is noted for the end of the day,
+    /// anyone else counted in the day's census.
+    #[inline]
+    fn count_out(&mut self, mem: &Member, idx: usize) {
+        if mem.flags & LEAVING != 0 {
+            self.leaver_at.push(idx as u32);
+        } else {
+            self.census.count(mem);
+        }
     }
 
     /// R1: the owner posts the content and answers questions; never leaves.
@@ -891,6 +909,8 @@ impl World<'_> {
         day: u32,
     ) {
         let ev = &p.events[e];
+        // Attendees' trust and interest change after the day's census.
+        self.census.stale();
         signups.sort_unstable();
         // Members who muted or are leaving today do not come.
         let willing: Vec<usize> = signups
@@ -1029,26 +1049,29 @@ impl World<'_> {
             let bits = d.bits(k + 1);
             k += 1;
             if p.per_friend < 1.0 {
-                let u = crate::rng::to_unit(bits);
-                // P(gap = g) = (1 - q)^g q for g = 0, 1, ...: g is the
-                // floor of x ≥ 0. Comparing x itself with the whole number of
-                // friends left is the same test, and `as` floors, so no call
-                // to `floor` (a libm call on baseline x86-64).
+                // P(gap = g) = (1 − q)^g q for g = 0, 1, ...: with
+                // v = 1 − u uniform on (0, 1], g ≥ j exactly when
+                // v ≤ (1 − q)^j, so g is the number of j ≥ 1 with
+                // v ≤ (1 − q)^j. The table of powers answers that without a
+                // logarithm (issue 11); past its end, g = ⌊ln v / ln(1 − q)⌋.
+                let v = 1.0 - crate::rng::to_unit(bits);
                 let left = friends.len() - at;
-                // The gap reaches past the friends left exactly when
-                // 1 − u ≤ (1 − q)^left: most members invite nobody, and
-                // they need no logarithm.
-                if p.per_friend_none
-                    .get(left)
-                    .is_some_and(|&none| 1.0 - u <= none)
-                {
-                    break;
+                if let Some(none) = p.per_friend_none.get(..=left) {
+                    // The gap reaches past the friends left: most members
+                    // invite nobody.
+                    if v <= none[left] {
+                        break;
+                    }
+                    at += none[1..left].partition_point(|&pw| v <= pw);
+                } else {
+                    // `as` floors x ≥ 0, so no call to `floor` (a libm call
+                    // on baseline x86-64).
+                    let x = v.ln() * p.per_friend_log_inv;
+                    if x.is_nan() || x >= left as f64 {
+                        break;
+                    }
+                    at += x as usize;
                 }
-                let x = (1.0 - u).ln() * p.per_friend_log_inv;
-                if x.is_nan() || x >= left as f64 {
-                    break;
-                }
-                at += x as usize;
             }
             if at >= friends.len() {
                 break;

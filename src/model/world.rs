@@ -251,6 +251,63 @@ pub fn pair(a: u32, b: u32) -> u64 {
     ((a.min(b) as u64) << 32) | a.max(b) as u64
 }
 
+/// The end-of-day counts of the members who stay: how many, how many
+/// muted, the sums of trust and interest (in member order, so that the
+/// means do not depend on how they were taken), and members and muted per
+/// group.
+///
+/// The day's loop counts each member as it finishes their day, so that the
+/// end of the day need not read the whole member array again (issue 11).
+/// Anything that changes a counted member after the loop (an event's
+/// attendees, a split moving members between groups) calls
+/// [`Census::stale`], and the end of the day counts everyone afresh.
+#[derive(Debug, Default)]
+pub struct Census {
+    /// False until the day's loop starts counting, and once stale.
+    pub taken: bool,
+    members: u32,
+    muted: u32,
+    trust: f64,
+    interest: f64,
+    /// (members, muted) per group.
+    per_group: Vec<(u32, u32)>,
+}
+
+impl Census {
+    /// Starts a day's count over `groups` groups.
+    pub fn start(&mut self, groups: usize) {
+        self.taken = true;
+        self.members = 0;
+        self.muted = 0;
+        self.trust = 0.0;
+        self.interest = 0.0;
+        self.per_group.clear();
+        self.per_group.resize(groups, (0, 0));
+    }
+
+    /// A counted member has changed: the count must be taken afresh.
+    pub fn stale(&mut self) {
+        self.taken = false;
+    }
+
+    /// Counts member `m`, who stays.
+    #[inline]
+    pub fn count(&mut self, m: &Member) {
+        let g = m.group as usize;
+        if g >= self.per_group.len() {
+            self.per_group.resize(g + 1, (0, 0));
+        }
+        self.members += 1;
+        self.per_group[g].0 += 1;
+        if m.flags & MUTED != 0 {
+            self.muted += 1;
+            self.per_group[g].1 += 1;
+        }
+        self.trust += m.trust as f64;
+        self.interest += m.interest as f64;
+    }
+}
+
 /// State of one run.
 pub struct World<'g> {
     pub graph: &'g Graph,
@@ -323,6 +380,12 @@ pub struct World<'g> {
     pub joiners: Vec<(u32, Source)>,
     /// Today's leavers, in member order (finish_day).
     pub leaving: Vec<Member>,
+    /// Where today's leavers are in the member array, in order (filled by
+    /// the day's loop, which is the only place members decide to leave).
+    pub leaver_at: Vec<u32>,
+    /// The end-of-day counts of the members who stay, taken by the day's
+    /// loop as it goes (see [`Census`]).
+    pub census: Census,
     pub inviters: Vec<u32>,
     pub group_rows: Vec<super::GroupRow>,
     /// Greeting messages per group today, from joiners.
@@ -435,6 +498,8 @@ impl<'g> World<'g> {
             pending: Vec::new(),
             joiners: Vec::new(),
             leaving: Vec::new(),
+            leaver_at: Vec::new(),
+            census: Census::default(),
             inviters: Vec::new(),
             group_rows: Vec::new(),
             active_by_group: Vec::new(),
@@ -854,6 +919,8 @@ impl<'g> World<'g> {
     /// S13: a full group splits: a new group opens and every second member
     /// of the full one (in joining order) moves there.
     fn split(&mut self, p: &Params, group: u16, row: &mut DayRow) {
+        // Members change groups after the day's loop counted them.
+        self.census.stale();
         self.open_group(p, row);
         let new = self.group_size.len() as u16 - 1;
         let before = self.group_size[new as usize];
@@ -1023,7 +1090,6 @@ impl<'g> World<'g> {
     /// Applies today's departures, drops leavers from the member array, and
     /// fills the end-of-day counts and means of `row` and the group rows.
     pub fn finish_day(&mut self, p: &Params, day: u32, row: &mut DayRow) {
-        let (mut muted, mut trust, mut interest) = (0u32, 0.0f64, 0.0f64);
         let groups = self.group_size.len();
         let mut per_group = vec![super::GroupRow::default(); groups];
         for r in self.group_rows.drain(..) {
@@ -1032,28 +1098,51 @@ impl<'g> World<'g> {
             g.moved_in = r.moved_in;
             g.moved_out = r.moved_out;
         }
-        let mut kept = 0;
-        for r in 0..self.members.len() {
-            if self.members[r].flags & LEAVING == 0 {
-                // Staying: count, and move down only past earlier leavers.
-                let m = &self.members[r];
-                let g = &mut per_group[m.group as usize];
-                g.members += 1;
-                if m.flags & MUTED != 0 {
-                    muted += 1;
-                    g.muted += 1;
-                }
-                trust += m.trust as f64;
-                interest += m.interest as f64;
-                if kept != r {
-                    self.members[kept] = self.members[r];
-                }
-                kept += 1;
-                continue;
+        // Who stays: counted by the day's loop, and the day's joiners (at
+        // the end of the array) after them; or, when the loop's count is
+        // stale or there was no loop (the launch), everyone afresh.
+        let mut census = std::mem::take(&mut self.census);
+        if census.taken {
+            let from = self.members.len() - row.joined as usize;
+            for m in &self.members[from..] {
+                census.count(m);
             }
-            self.leaving.push(self.members[r]);
+        } else {
+            census.start(groups);
+            self.leaver_at.clear();
+            for (r, m) in self.members.iter().enumerate() {
+                if m.flags & LEAVING != 0 {
+                    self.leaver_at.push(r as u32);
+                } else {
+                    census.count(m);
+                }
+            }
         }
+        for (g, &(members, m)) in per_group.iter_mut().zip(&census.per_group) {
+            g.members = members;
+            g.muted = m;
+        }
+        let (muted, trust, interest) = (census.muted, census.trust, census.interest);
+        census.taken = false;
+        // Leavers out, in order; the members between two leavers move down
+        // together.
+        let mut kept = self
+            .leaver_at
+            .first()
+            .map_or(self.members.len(), |&r| r as usize);
+        for (j, &r) in self.leaver_at.iter().enumerate() {
+            let r = r as usize;
+            self.leaving.push(self.members[r]);
+            let next = self
+                .leaver_at
+                .get(j + 1)
+                .map_or(self.members.len(), |&x| x as usize);
+            self.members.copy_within(r + 1..next, kept);
+            kept += next - r - 1;
+        }
+        self.leaver_at.clear();
         self.members.truncate(kept);
+        debug_assert_eq!(census.members as usize, kept);
         // Leavers in member order, as they were found: each departure
         // changes what the next one counts. They are scattered over the
         // population, so what each one's departure reads is fetched a few
@@ -1099,6 +1188,7 @@ impl<'g> World<'g> {
         }
         self.leaving = leaving;
         self.leaving.clear();
+        self.census = census;
         let n = kept as u32;
         row.members = n;
         row.muted = muted;
