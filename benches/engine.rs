@@ -154,25 +154,53 @@ fn beta_tables() {
     divan::black_box(commsim::stats::BetaTable::new(0.3, 4.0));
 }
 
-/// commsim on the peers' kernel, 1 thread.
+/// commsim on the peers' kernel, 1 thread, 100,000 nodes.
 #[divan::bench(sample_count = 20)]
 fn peers_sir_commsim(bencher: Bencher) {
-    let (s, g, p) = setup(&peers_text());
+    peers_commsim(bencher, &peers_text());
+}
+
+/// The baseline for `peers_sir_commsim` on the same graph.
+#[divan::bench(sample_count = 20)]
+fn peers_sir_plain_csr(bencher: Bencher) {
+    peers_plain(bencher, &peers_text());
+}
+
+/// The peers' kernel at 1,000,000 nodes (10,000 initial members, 1%).
+fn peers_text_1m() -> String {
+    peers_text()
+        .replace("size = 100000", "size = 1000000")
+        .replace("members = 1000", "members = 10000")
+}
+
+/// commsim on the peers' kernel, 1 thread, 1,000,000 nodes.
+#[divan::bench(sample_count = 5)]
+fn peers_sir_1m_commsim(bencher: Bencher) {
+    peers_commsim(bencher, &peers_text_1m());
+}
+
+/// The baseline for `peers_sir_1m_commsim` on the same graph.
+#[divan::bench(sample_count = 5)]
+fn peers_sir_1m_plain_csr(bencher: Bencher) {
+    peers_plain(bencher, &peers_text_1m());
+}
+
+fn peers_commsim(bencher: Bencher, text: &str) {
+    let (s, g, p) = setup(text);
     let node_days = g.node_count() * s.spec().days as usize;
     bencher
         .counter(ItemsCount::new(node_days))
         .bench(|| model::simulate(&s, &p, &g, 0));
 }
 
-/// The baseline for `peers_sir_commsim`, on the same graph: a plain
-/// single-thread CSR loop with no framework. Each day every infected node
-/// infects each susceptible neighbour with probability β (one uniform per
-/// edge), then recovers with probability γ; newly infected nodes count from
-/// the next day (synchronous update, as in commsim).
-#[divan::bench(sample_count = 20)]
-fn peers_sir_plain_csr(bencher: Bencher) {
+/// A plain single-thread CSR loop with no framework, on the scenario's
+/// graph. Each day every infected node infects each susceptible neighbour
+/// with probability β (one uniform per edge), then recovers with
+/// probability γ; newly infected nodes count from the next day (synchronous
+/// update, as in commsim). 1% of the nodes start infected.
+fn peers_plain(bencher: Bencher, text: &str) {
     use rand::{Rng, SeedableRng};
-    let (_, g, _) = setup(&peers_text());
+    let (_, g, _) = setup(text);
     let n = g.node_count();
     let node_days = n * 100;
     bencher.counter(ItemsCount::new(node_days)).bench(|| {
@@ -180,7 +208,7 @@ fn peers_sir_plain_csr(bencher: Bencher) {
         // 0 susceptible, 1 infected, 2 recovered.
         let mut state = vec![0u8; n];
         let mut infected: Vec<u32> = Vec::new();
-        while infected.len() < 1000 {
+        while infected.len() < n / 100 {
             let v = rng.random_range(0..n as u32);
             if state[v as usize] == 0 {
                 state[v as usize] = 1;
