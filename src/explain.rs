@@ -434,12 +434,20 @@ pub fn analyse(scenario: &Scenario, threads: usize) -> Result<Explanation> {
             active: Interval::paired(&act(&base), &act(&runs)),
         });
     }
-    // Largest changes first: by lifetime, then by activity.
+    // Largest changes first: clear changes in lifetime, largest first;
+    // then the rest by activity. A group that outlives the horizon in most
+    // runs has its lifetime censored there, so a change in lifetime that
+    // noise could give says less than a clear change in activity.
+    let life_rank = |x: &Effect| {
+        if x.lifetime.excludes_zero() {
+            x.lifetime.mean.abs()
+        } else {
+            0.0
+        }
+    };
     effects.sort_by(|a, b| {
-        b.lifetime
-            .mean
-            .abs()
-            .total_cmp(&a.lifetime.mean.abs())
+        life_rank(b)
+            .total_cmp(&life_rank(a))
             .then(b.active.mean.abs().total_cmp(&a.active.mean.abs()))
     });
     Ok(Explanation {
@@ -589,7 +597,10 @@ pub fn narrative(e: &Explanation) -> String {
         .filter(|x| x.lifetime.excludes_zero() || x.active.excludes_zero())
         .collect();
     if !clear.is_empty() {
-        out.push("Why it died (not operator choices: the model's mechanisms, and the strategies it used):".into());
+        out.push(format!(
+            "{} (not operator choices: the model's mechanisms, and the strategies it used):",
+            why_heading(e)
+        ));
     }
     for x in clear.iter().take(3) {
         out.push(format!(
@@ -675,11 +686,30 @@ fn cause_phrase(cause: &str) -> &'static str {
     }
 }
 
+/// Whether the group was dead by the last day in most runs.
+pub fn died(e: &Explanation) -> bool {
+    e.phases
+        .iter()
+        .find(|p| p.name == "dead")
+        .is_some_and(|p| p.runs * 2 > e.runs)
+}
+
+/// The heading of the counterfactuals: "Why it died" for a group dead by
+/// the end in most runs; for one that lives, what its life rests on.
+pub fn why_heading(e: &Explanation) -> &'static str {
+    if died(e) {
+        "Why it died"
+    } else {
+        "What its life rests on"
+    }
+}
+
 /// explain.md: the phases, causes and counterfactual tables and the narrative.
 pub fn markdown(e: &Explanation) -> String {
     let mut s = format!(
-        "# The lifecycle of `{}`: phases, causes, what would have saved it and why it died\n\n{} runs of {} days, common random numbers for every lever and counterfactual.\n\n{}\n\n",
+        "# The lifecycle of `{}`: phases, causes, what would have saved it and {}\n\n{} runs of {} days, common random numbers for every lever and counterfactual.\n\n{}\n\n",
         e.name,
+        if died(e) { "why it died" } else { "what its life rests on" },
         e.runs,
         e.days,
         narrative(e)
@@ -713,7 +743,11 @@ pub fn markdown(e: &Explanation) -> String {
         s.push('\n');
     }
     s.push_str(&saved_markdown(e));
-    s.push_str("\n## Why it died: mechanisms and strategies, largest change in lifetime first\n\nNot operator choices: each decay mechanism of the model neutralised (no operator can choose that), and each strategy the scenario uses removed (which also spends less), on the same runs as the original.\n\n| change | kind | lifetime days gained | 95% interval | active members a day gained | 95% interval |\n|---|---|---|---|---|---|\n");
+    s.push_str(&format!(
+        "\n## {}: mechanisms and strategies, largest change first\n\nClear changes in lifetime come first, largest first; then the rest, by the change in active members a day.\n\n",
+        why_heading(e)
+    ));
+    s.push_str("Not operator choices: each decay mechanism of the model neutralised (no operator can choose that), and each strategy the scenario uses removed (which also spends less), on the same runs as the original.\n\n| change | kind | lifetime days gained | 95% interval | active members a day gained | 95% interval |\n|---|---|---|---|---|---|\n");
     for x in &e.effects {
         s.push_str(&format!(
             "| {} | {} | {:+.1} | {:+.1} to {:+.1} | {:+.2} | {:+.2} to {:+.2} |\n",

@@ -157,6 +157,28 @@ fn explain_sales_push_group_ranks_selling_among_the_top_causes() {
         selling.active.lo > 0.0,
         "removing selling should keep more members active"
     );
+    // A group that lives is not told why it died, and its changes are
+    // ranked with clear lifetime changes first, then by activity, so that
+    // a censored lifetime does not hide what selling costs.
+    assert!(!commsim::explain::died(&e));
+    let text = commsim::explain::narrative(&e);
+    assert!(text.contains("What its life rests on"), "{text}");
+    assert!(!text.contains("Why it died"), "{text}");
+    let clear = e
+        .effects
+        .iter()
+        .take_while(|x| x.lifetime.excludes_zero())
+        .count();
+    assert!(e.effects[clear..]
+        .iter()
+        .all(|x| !x.lifetime.excludes_zero()));
+    assert!(
+        e.effects[clear..]
+            .windows(2)
+            .all(|w| w[0].active.mean.abs() >= w[1].active.mean.abs()),
+        "{:?}",
+        e.effects.iter().map(|x| &x.label).collect::<Vec<_>>()
+    );
 }
 
 #[test]
