@@ -10,8 +10,6 @@
 //! linear in its length: the mean distance between all pairs of a tree's
 //! nodes comes from subtree sizes, never from a search per pair.
 
-use std::collections::HashMap;
-
 /// Marks a node without a parent (a root) in [`Forest::parent`].
 pub const ROOT: u32 = u32::MAX;
 
@@ -43,7 +41,11 @@ impl Forest {
     /// newest node.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (u64, u64)>) -> Forest {
         let mut forest = Forest::default();
-        let mut node_of: HashMap<u64, u32> = HashMap::new();
+        // Person labels are the run's own ids, not input an attacker
+        // chooses: hashed with one mix, not SipHash (issue 11).
+        let pairs = pairs.into_iter();
+        let mut node_of: crate::rng::IdMap<u64, u32> = Default::default();
+        node_of.reserve(pairs.size_hint().0);
         for (inviter, invitee) in pairs {
             let parent = match node_of.get(&inviter) {
                 Some(&n) => n,
