@@ -316,6 +316,70 @@ fn sustains(days: &[DayRow]) -> bool {
 mod tests {
     use super::*;
 
+    /// The day's census, taken by the member loop (or afresh after an event
+    /// or a split), equals a count of the member array at the end of each
+    /// day: members, muted and the means of trust and interest exactly
+    /// (the same sums in the same order), and members and muted per group.
+    /// Scenarios with a meetup (stale after the event), splits (stale
+    /// after a split), KOLs and channels.
+    #[test]
+    fn the_day_census_equals_a_recount_of_the_members() {
+        let texts = [
+            include_str!("../../scenarios/default.toml"),
+            include_str!("../../scenarios/offline-community.toml"),
+            include_str!("../../scenarios/multi-group-fission.toml"),
+            include_str!("../../scenarios/kol-led.toml"),
+        ];
+        for text in texts {
+            let s =
+                crate::scenario::Scenario::from_toml(text, "t.toml".as_ref(), ".".as_ref(), "t")
+                    .unwrap();
+            let (s, g) = crate::batch::prepare(s, 1).unwrap();
+            let g = g.unwrap();
+            let p = Params::new(&s, g.node_count());
+            let mut recount = Vec::new();
+            let out = simulate_with(&s, &p, &g, 0, |w, day| {
+                let ms = &w.members;
+                let n = ms.len() as u32;
+                let muted = ms.iter().filter(|m| m.flags & world::MUTED != 0).count() as u32;
+                let (mut t, mut i) = (0.0f64, 0.0f64);
+                for m in ms {
+                    t += m.trust as f64;
+                    i += m.interest as f64;
+                }
+                let mut per_group = vec![(0u32, 0u32); w.group_size.len()];
+                for m in ms {
+                    per_group[m.group as usize].0 += 1;
+                    per_group[m.group as usize].1 += (m.flags & world::MUTED != 0) as u32;
+                }
+                let means = if n > 0 {
+                    (t / n as f64, i / n as f64)
+                } else {
+                    (0.0, 0.0)
+                };
+                recount.push((day, n, muted, means, per_group));
+            });
+            let name = &s.spec().name;
+            assert!(out.groups.iter().any(|r| r.group > 0) || !name.contains("fission"));
+            for (day, n, muted, (t, i), per_group) in recount {
+                let row = &out.days[day as usize];
+                assert_eq!((row.members, row.muted), (n, muted), "{name} day {day}");
+                assert_eq!(
+                    (row.mean_trust, row.mean_interest),
+                    (t, i),
+                    "{name} day {day}"
+                );
+                let rows: Vec<(u32, u32)> = out
+                    .groups
+                    .iter()
+                    .filter(|r| r.day == day)
+                    .map(|r| (r.members, r.muted))
+                    .collect();
+                assert_eq!(rows, per_group, "{name} day {day}");
+            }
+        }
+    }
+
     #[test]
     fn person_arrays_are_counted() {
         // The memory check's per-person bytes cover a world with every
