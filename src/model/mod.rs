@@ -313,8 +313,18 @@ fn sustains(days: &[DayRow]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A scenario's text, loaded and prepared as a batch would: the
+    /// scenario, its graph and the loop's parameters.
+    pub(crate) fn prepared(text: &str) -> (Scenario, Graph, Params) {
+        let s = Scenario::from_toml(text, "t.toml".as_ref(), ".".as_ref(), "t").unwrap();
+        let (s, g) = crate::batch::prepare(s, 1).unwrap();
+        let g = g.unwrap();
+        let p = Params::new(&s, g.node_count());
+        (s, g, p)
+    }
 
     /// The day's census, taken by the member loop (or afresh after an event
     /// or a split), equals a count of the member array at the end of each
@@ -331,12 +341,7 @@ mod tests {
             include_str!("../../scenarios/kol-led.toml"),
         ];
         for text in texts {
-            let s =
-                crate::scenario::Scenario::from_toml(text, "t.toml".as_ref(), ".".as_ref(), "t")
-                    .unwrap();
-            let (s, g) = crate::batch::prepare(s, 1).unwrap();
-            let g = g.unwrap();
-            let p = Params::new(&s, g.node_count());
+            let (s, g, p) = prepared(text);
             let mut recount = Vec::new();
             let out = simulate_with(&s, &p, &g, 0, |w, day| {
                 let ms = &w.members;
@@ -389,11 +394,7 @@ mod tests {
             "{}\n[groups]\ncapacity = 100\nmax = 5\n[leave.friends]\nmode = \"contagion\"\n",
             include_str!("../../scenarios/kol-led.toml")
         );
-        let s = crate::scenario::Scenario::from_toml(&text, "t.toml".as_ref(), ".".as_ref(), "t")
-            .unwrap();
-        let (s, g) = crate::batch::prepare(s, 1).unwrap();
-        let g = g.unwrap();
-        let p = Params::new(&s, g.node_count());
+        let (_, g, p) = prepared(&text);
         let w = world::World::new(&p, &g, crate::rng::RunKey::new(1, 0));
         let n = g.node_count();
         for (name, len) in [

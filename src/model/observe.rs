@@ -74,7 +74,6 @@ pub fn simulate_observed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch;
 
     /// Every shipped scenario small enough for a unit test: the observed run
     /// is the plain run, and the observed states add up to daily.csv's counts.
@@ -87,10 +86,7 @@ mod tests {
             include_str!("../../scenarios/brand-fan-group.toml"),
         ];
         for text in texts {
-            let s = Scenario::from_toml(text, "t.toml".as_ref(), ".".as_ref(), "t").unwrap();
-            let (s, g) = batch::prepare(s, 1).unwrap();
-            let g = g.unwrap();
-            let params = Params::new(&s, g.node_count());
+            let (s, g, params) = super::super::tests::prepared(text);
             let mut counts = Vec::new();
             let observed = simulate_observed(&s, &params, &g, 0, |day, members| {
                 let n = |st| members.iter().filter(|m| m.1 == st).count() as u32;
