@@ -1049,28 +1049,15 @@ impl World<'_> {
             let bits = d.bits(k + 1);
             k += 1;
             if p.per_friend < 1.0 {
-                // P(gap = g) = (1 − q)^g q for g = 0, 1, ...: with
-                // v = 1 − u uniform on (0, 1], g ≥ j exactly when
-                // v ≤ (1 − q)^j, so g is the number of j ≥ 1 with
-                // v ≤ (1 − q)^j. The table of powers answers that without a
-                // logarithm (issue 11); past its end, g = ⌊ln v / ln(1 − q)⌋.
                 let v = 1.0 - crate::rng::to_unit(bits);
-                let left = friends.len() - at;
-                if let Some(none) = p.per_friend_none.get(..=left) {
-                    // The gap reaches past the friends left: most members
-                    // invite nobody.
-                    if v <= none[left] {
-                        break;
-                    }
-                    at += none[1..left].partition_point(|&pw| v <= pw);
-                } else {
-                    // `as` floors x ≥ 0, so no call to `floor` (a libm call
-                    // on baseline x86-64).
-                    let x = v.ln() * p.per_friend_log_inv;
-                    if x.is_nan() || x >= left as f64 {
-                        break;
-                    }
-                    at += x as usize;
+                match invitation_gap(
+                    &p.per_friend_none,
+                    p.per_friend_log_inv,
+                    v,
+                    friends.len() - at,
+                ) {
+                    Some(gap) => at += gap,
+                    None => break,
                 }
             }
             if at >= friends.len() {
@@ -1254,6 +1241,32 @@ impl World<'_> {
             return false;
         }
         u < chance(self.need(p, v))
+    }
+}
+
+/// The number of friends passed over before the next invited one, among
+/// `left` friends still to consider, each invited with probability q
+/// (None: none of them is). P(gap = g) = (1 − q)^g q for g = 0, 1, ...; with
+/// v = 1 − u uniform on (0, 1], g ≥ j exactly when v ≤ (1 − q)^j, so g is
+/// the number of j ≥ 1 with v ≤ (1 − q)^j: `none[j]` = (1 − q)^j answers
+/// that without a logarithm (issue 11). Past the table's end,
+/// g = ⌊ln v / ln(1 − q)⌋ (`log_inv` = 1 / ln(1 − q)).
+#[inline]
+fn invitation_gap(none: &[f64], log_inv: f64, v: f64, left: usize) -> Option<usize> {
+    if let Some(none) = none.get(..=left) {
+        // Most members invite nobody: one comparison.
+        if v <= none[left] {
+            return None;
+        }
+        Some(none[1..left].partition_point(|&pw| v <= pw))
+    } else {
+        // `as` floors x ≥ 0, so no call to `floor` (a libm call on
+        // baseline x86-64).
+        let x = v.ln() * log_inv;
+        if x.is_nan() || x >= left as f64 {
+            return None;
+        }
+        Some(x as usize)
     }
 }
 
@@ -1498,6 +1511,38 @@ impl Today {
 
 #[cfg(test)]
 mod tests {
+    use super::invitation_gap;
+
+    #[test]
+    fn invitation_gaps_from_the_table_are_the_logarithms_gaps() {
+        // The gap read from the table of powers equals the floor of
+        // ln v / ln(1 − q) for every draw whose logarithm is not within
+        // rounding of a whole number, for friends left inside and past the
+        // table, and says "nobody" exactly when that floor reaches past them.
+        for q in [0.05, 0.3, 0.9] {
+            let log_q = f64::ln(1.0 - q);
+            let none: Vec<f64> = (0..256).map(|k| (k as f64 * log_q).exp()).collect();
+            let mut key = 0x5eed_u64;
+            let (mut checked, mut hits) = (0, 0);
+            for left in (0..300).chain([1000, 5000]) {
+                for _ in 0..200 {
+                    key = crate::rng::mix(key.wrapping_add(1));
+                    let v = 1.0 - crate::rng::to_unit(key);
+                    let x = v.ln() / log_q;
+                    if (x - x.round()).abs() < 1e-9 {
+                        continue;
+                    }
+                    let want = (x < left as f64).then_some(x as usize);
+                    let got = invitation_gap(&none, 1.0 / log_q, v, left);
+                    assert_eq!(got, want, "q {q} left {left} v {v}");
+                    checked += 1;
+                    hits += got.is_some() as u32;
+                }
+            }
+            assert!(checked > 50_000 && hits > 10_000, "{checked} {hits}");
+        }
+    }
+
     /// `exit_decision` skips the exponential when the draw is at least the
     /// total hazard H, which is exact only if the computed 1 − exp(−H)
     /// never exceeds H. Checked over hazards from 1e-300 to 1e3 (and the

@@ -53,8 +53,8 @@ pub struct Params {
     /// 1 / ln(1 - per_friend), for drawing gaps between invited friends.
     pub per_friend_log_inv: f64,
     /// (1 − per_friend)^k for k = 0..256: the chance that none of k friends
-    /// is invited, so that the day loop can tell "no invitation among the
-    /// friends left" without a logarithm (issue 11).
+    /// is invited. The day loop reads the gap to the next invited friend
+    /// from it without a logarithm (issue 11; `day::invitation_gap`).
     pub per_friend_none: Vec<f64>,
     pub contacts: f64,
     pub accept: f64,
