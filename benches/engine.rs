@@ -121,11 +121,7 @@ fn setup(text: &str) -> (Scenario, Graph, Params) {
 /// Network SIR on a 100,000-node Barabási–Albert graph (m = 3), 100 days.
 #[divan::bench(sample_count = 30)]
 fn network_sir_100k_ba(bencher: Bencher) {
-    let (s, g, p) = setup(SIR);
-    let node_days = g.node_count() * s.spec().days as usize;
-    bencher
-        .counter(ItemsCount::new(node_days))
-        .bench(|| model::simulate(&s, &p, &g, 0));
+    sir_commsim(bencher, SIR);
 }
 
 /// The full model on a 100,000-person Barabási–Albert graph, 60 days.
@@ -162,7 +158,7 @@ fn beta_tables() {
 /// commsim on the peers' kernel, 1 thread, 100,000 nodes.
 #[divan::bench(sample_count = 20)]
 fn peers_sir_commsim(bencher: Bencher) {
-    peers_commsim(bencher, &peers_text());
+    sir_commsim(bencher, &peers_text());
 }
 
 /// The baseline for `peers_sir_commsim` on the same graph.
@@ -181,7 +177,7 @@ fn peers_text_1m() -> String {
 /// commsim on the peers' kernel, 1 thread, 1,000,000 nodes.
 #[divan::bench(sample_count = 5)]
 fn peers_sir_1m_commsim(bencher: Bencher) {
-    peers_commsim(bencher, &peers_text_1m());
+    sir_commsim(bencher, &peers_text_1m());
 }
 
 /// The baseline for `peers_sir_1m_commsim` on the same graph.
@@ -190,7 +186,9 @@ fn peers_sir_1m_plain_csr(bencher: Bencher) {
     peers_plain(bencher, &peers_text_1m());
 }
 
-fn peers_commsim(bencher: Bencher, text: &str) {
+/// One run of an SIR scenario on one thread, counted in node-days
+/// (population × days).
+fn sir_commsim(bencher: Bencher, text: &str) {
     let (s, g, p) = setup(text);
     let node_days = g.node_count() * s.spec().days as usize;
     bencher

@@ -709,7 +709,7 @@ pub fn markdown(e: &Explanation) -> String {
     let mut s = format!(
         "# The lifecycle of `{}`: phases, causes, what would have saved it and {}\n\n{} runs of {} days, common random numbers for every lever and counterfactual.\n\n{}\n\n",
         e.name,
-        if died(e) { "why it died" } else { "what its life rests on" },
+        why_heading(e).to_lowercase(),
         e.runs,
         e.days,
         narrative(e)

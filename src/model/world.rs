@@ -265,7 +265,6 @@ pub fn pair(a: u32, b: u32) -> u64 {
 pub struct Census {
     /// False until the day's loop starts counting, and once stale.
     pub taken: bool,
-    members: u32,
     muted: u32,
     trust: f64,
     interest: f64,
@@ -277,7 +276,6 @@ impl Census {
     /// Starts a day's count over `groups` groups.
     pub fn start(&mut self, groups: usize) {
         self.taken = true;
-        self.members = 0;
         self.muted = 0;
         self.trust = 0.0;
         self.interest = 0.0;
@@ -297,7 +295,6 @@ impl Census {
         if g >= self.per_group.len() {
             self.per_group.resize(g + 1, (0, 0));
         }
-        self.members += 1;
         self.per_group[g].0 += 1;
         if m.flags & MUTED != 0 {
             self.muted += 1;
@@ -1142,7 +1139,10 @@ impl<'g> World<'g> {
         }
         self.leaver_at.clear();
         self.members.truncate(kept);
-        debug_assert_eq!(census.members as usize, kept);
+        debug_assert_eq!(
+            census.per_group.iter().map(|g| g.0 as usize).sum::<usize>(),
+            kept
+        );
         // Leavers in member order, as they were found: each departure
         // changes what the next one counts. They are scattered over the
         // population, so what each one's departure reads is fetched a few
