@@ -121,7 +121,7 @@ fn setup(text: &str) -> (Scenario, Graph, Params) {
 /// Network SIR on a 100,000-node Barabási–Albert graph (m = 3), 100 days.
 #[divan::bench(sample_count = 30)]
 fn network_sir_100k_ba(bencher: Bencher) {
-    sir_commsim(bencher, SIR);
+    sir_commsim(bencher, SIR, 1);
 }
 
 /// The full model on a 100,000-person Barabási–Albert graph, 60 days.
@@ -133,9 +133,19 @@ fn full_model_100k(bencher: Bencher) {
         .iter()
         .map(|d| d.members as u64)
         .sum();
+    let pool = threads(1);
     bencher
         .counter(ItemsCount::new(member_days))
-        .bench(|| model::simulate(&s, &p, &g, 0));
+        .bench(|| pool.install(|| model::simulate(&s, &p, &g, 0)));
+}
+
+/// A pool of `n` threads: a run's day is split over the threads of the
+/// pool it runs in, so a 1-thread figure needs a 1-thread pool.
+fn threads(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
 }
 
 /// A batch's fixed cost for the built-in default (5,000 people): the graph
@@ -158,7 +168,7 @@ fn beta_tables() {
 /// commsim on the peers' kernel, 1 thread, 100,000 nodes.
 #[divan::bench(sample_count = 20)]
 fn peers_sir_commsim(bencher: Bencher) {
-    sir_commsim(bencher, &peers_text());
+    sir_commsim(bencher, &peers_text(), 1);
 }
 
 /// The baseline for `peers_sir_commsim` on the same graph.
@@ -177,7 +187,16 @@ fn peers_text_1m() -> String {
 /// commsim on the peers' kernel, 1 thread, 1,000,000 nodes.
 #[divan::bench(sample_count = 5)]
 fn peers_sir_1m_commsim(bencher: Bencher) {
-    sir_commsim(bencher, &peers_text_1m());
+    sir_commsim(bencher, &peers_text_1m(), 1);
+}
+
+/// commsim on the peers' kernel, one run on 2 threads, 1,000,000 nodes:
+/// each day's members are split over both (issue 11). Compare with
+/// `peers_sir_1m_commsim` (the same run on 1 thread, the same outputs) and
+/// `peers_sir_1m_plain_csr`.
+#[divan::bench(sample_count = 5)]
+fn peers_sir_1m_commsim_2_threads(bencher: Bencher) {
+    sir_commsim(bencher, &peers_text_1m(), 2);
 }
 
 /// The baseline for `peers_sir_1m_commsim` on the same graph.
@@ -186,14 +205,15 @@ fn peers_sir_1m_plain_csr(bencher: Bencher) {
     peers_plain(bencher, &peers_text_1m());
 }
 
-/// One run of an SIR scenario on one thread, counted in node-days
+/// One run of an SIR scenario on `n` threads, counted in node-days
 /// (population × days).
-fn sir_commsim(bencher: Bencher, text: &str) {
+fn sir_commsim(bencher: Bencher, text: &str, n: usize) {
     let (s, g, p) = setup(text);
     let node_days = g.node_count() * s.spec().days as usize;
+    let pool = threads(n);
     bencher
         .counter(ItemsCount::new(node_days))
-        .bench(|| model::simulate(&s, &p, &g, 0));
+        .bench(|| pool.install(|| model::simulate(&s, &p, &g, 0)));
 }
 
 /// A plain single-thread CSR loop with no framework, on the scenario's

@@ -77,13 +77,13 @@ impl Purse {
 
     /// Whether `hours` are left this week.
     pub fn has_hours(&self, hours: f64) -> bool {
-        hours <= 0.0 || self.hours_left + 1e-9 >= hours
+        Purse::enough_hours(self.hours_left, hours)
     }
 
-    /// Uses `hours` of this week's time (the caller checked they are left).
-    pub fn use_hours(&mut self, hours: f64, row: &mut DayRow) {
-        row.hours_used += hours;
-        self.hours_left -= hours;
+    /// Whether `hours` can be taken from `left` hours (the day's loop keeps
+    /// its own count of what is left, [`super::day::Tally`]).
+    pub fn enough_hours(left: f64, hours: f64) -> bool {
+        hours <= 0.0 || left + 1e-9 >= hours
     }
 
     /// Books the day: revenue goes back at `reinvest`, spending comes off.

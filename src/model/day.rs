@@ -9,11 +9,12 @@
 
 use crate::sample;
 
+use super::budget::Purse;
 use super::params::probability_weight;
 use super::params::Params;
 use super::world::{
-    Aggregates, Cause, Member, Role, Source, Speakers, World, GIFT, JOINING, KOL, LEAVING, MUTED,
-    OUTSIDER, STAKE,
+    Aggregates, Cause, Census, Member, Role, Source, Speakers, World, GIFT, JOINING, KOL, LEAVING,
+    MUTED, OUTSIDER, STAKE,
 };
 use super::{DayRow, Referral};
 use crate::rng::{DayStream, Draws, Purpose};
@@ -41,6 +42,78 @@ fn muted_day(p: &Params, mem: &mut Member, ctx: &DayCtx, today_s: &Today) {
         mem.flags |= LEAVING;
     } else if p.leave_on && ctx.lv.member(mem.id).unit(0) < p.muted_leave {
         mem.flags |= LEAVING;
+    }
+}
+
+/// Members per chunk of the day's loop (issue 11). What the loop counts and
+/// sums is tallied per chunk and added up in chunk order, so the size of a
+/// chunk, never the number of threads, fixes the rounding of every sum; a
+/// day with no more members than this adds up exactly as one plain loop.
+pub const CHUNK: usize = 1 << 14;
+
+/// What the day's loop reads, the same for every chunk.
+struct LoopIn<'a> {
+    ctx: &'a DayCtx,
+    today_s: &'a Today,
+    inputs: &'a [GroupInputs],
+    yesterday: &'a [Speakers],
+}
+
+/// What one chunk of the day's loop wrote outside its members' records,
+/// put together in chunk order by [`World::merge_tallies`].
+#[derive(Default)]
+pub struct Tally {
+    /// The day's counts and sums (the first chunk's starts as the day's
+    /// row so far).
+    row: DayRow,
+    today: Vec<Aggregates>,
+    active_by_group: Vec<u32>,
+    census: Census,
+    leaver_at: Vec<u32>,
+    pending: Vec<(u32, u32, u32)>,
+    inviters: Vec<u32>,
+    tie_events: Vec<(u32, u32, f32)>,
+    /// Who spoke, in order: (group, member, answers questions).
+    spoke: Vec<(u16, u32, bool)>,
+    kol_spoke: Vec<u32>,
+    signups: Vec<(u32, usize)>,
+    /// Members who muted today: (their record, the cause).
+    muted: Vec<(u32, Cause)>,
+    /// Members a KOL served: (member, the KOL's bit).
+    kol_reach: Vec<(u32, u64)>,
+    /// The team's hours left this week, as this chunk goes.
+    hours_left: f64,
+}
+
+impl Tally {
+    fn start(&mut self, groups: usize, hours_left: f64) {
+        self.row = DayRow::default();
+        self.today.clear();
+        self.today.resize(groups, Aggregates::default());
+        self.active_by_group.clear();
+        self.active_by_group.resize(groups, 0);
+        self.census.start(groups);
+        self.leaver_at.clear();
+        self.pending.clear();
+        self.inviters.clear();
+        self.tie_events.clear();
+        self.spoke.clear();
+        self.kol_spoke.clear();
+        self.signups.clear();
+        self.muted.clear();
+        self.kol_reach.clear();
+        self.hours_left = hours_left;
+    }
+
+    /// A member's day is over: a leaver is noted for the end of the day,
+    /// anyone else counted in the day's census.
+    #[inline]
+    fn count_out(&mut self, mem: &Member, idx: usize) {
+        if mem.flags & LEAVING != 0 {
+            self.leaver_at.push(idx as u32);
+        } else {
+            self.census.count(mem);
+        }
     }
 }
 
@@ -89,76 +162,54 @@ impl World<'_> {
             .map(|((y, &size), sp)| GroupInputs::new(p, y, size, sp))
             .collect();
         let ng = self.group_size.len();
-        let mut today = vec![Aggregates::default(); ng];
         let yesterday_speakers =
             std::mem::replace(&mut self.speakers, vec![Speakers::default(); ng]);
-        self.active_by_group.clear();
-        self.active_by_group.resize(ng, 0);
-        self.inviters.clear();
-        self.pending.clear();
-        let mut kol_spoke_today: Vec<u32> = Vec::new();
-        let mut signups: Vec<(u32, usize)> = Vec::new();
 
         // The member records are taken out for the loop, so that each
         // member's day works on its record in place: a copy out and back
         // costs more than the day of a member of the reference SIR
-        // (issue 11). Nothing in a member's day reads another's record.
+        // (issue 11). Nothing in a member's day reads another's record, and
+        // everything it writes elsewhere goes to its chunk's tally, so the
+        // chunks may run on several threads (see [`CHUNK`]).
         let mut members = std::mem::take(&mut self.members);
-        self.census.start(ng);
-        self.leaver_at.clear();
-        for idx in 0..members.len() {
-            // Two prefetches (issue 11: the loop is bound by memory
-            // latency): far ahead, the offsets and per-person entries a
-            // member's day reads; nearer, the neighbour list the offsets
-            // point to, which are in cache by then.
-            // A muted member's day reads none of it.
-            if let Some(ahead) = members.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
-                self.prefetch_person(ahead.id);
+        let mut tallies = std::mem::take(&mut self.tallies);
+        let chunks = members.len().div_ceil(CHUNK).max(1);
+        tallies.resize_with(chunks, Tally::default);
+        for t in tallies.iter_mut() {
+            t.start(ng, self.purse.hours_left);
+        }
+        tallies[0].row = std::mem::take(&mut row);
+        let loop_in = LoopIn {
+            ctx: &ctx,
+            today_s: &today_s,
+            inputs: &inputs,
+            yesterday: &yesterday_speakers,
+        };
+        // The team's hours are the one thing a member's day takes from a
+        // common stock (an answer by the team, §9.1): while they can run
+        // out today, the chunks run in order, each starting with the hours
+        // the one before left.
+        let hours_bind = today_s.service && self.purse.hours_left.is_finite();
+        if chunks > 1 && !hours_bind && rayon::current_num_threads() > 1 {
+            use rayon::prelude::*;
+            let w = &*self;
+            members
+                .par_chunks_mut(CHUNK)
+                .zip(tallies.par_iter_mut())
+                .enumerate()
+                .for_each(|(k, (chunk, t))| w.chunk_day(p, &loop_in, chunk, k * CHUNK, t));
+        } else {
+            let mut hours_left = self.purse.hours_left;
+            for (k, (chunk, t)) in members.chunks_mut(CHUNK).zip(&mut tallies).enumerate() {
+                t.hours_left = hours_left;
+                self.chunk_day(p, &loop_in, chunk, k * CHUNK, t);
+                hours_left = t.hours_left;
             }
-            if let Some(ahead) = members.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
-                self.graph.prefetch(ahead.id);
-            }
-            let mem = &mut members[idx];
-            if mem.flags & MUTED != 0 {
-                muted_day(p, mem, &ctx, &today_s);
-                self.count_out(mem, idx);
-                continue;
-            }
-            let g = mem.group as usize;
-            if mem.role == Role::Owner as u8 {
-                self.owner_day(p, mem, &ctx, &today_s, &mut today[g], &mut row);
-            } else {
-                let spoke = self.member_day(
-                    p,
-                    mem,
-                    &ctx,
-                    &today_s,
-                    &inputs[g],
-                    &yesterday_speakers[g],
-                    &mut today[g],
-                    &mut row,
-                );
-                if spoke.messages > 0 && mem.flags & KOL != 0 && today_s.kol_active {
-                    kol_spoke_today.push(mem.id);
-                }
-                if spoke.active {
-                    row.active += 1;
-                    self.active_by_group[g] += 1;
-                }
-                // S6: sign up for today's offline event, more likely when keen,
-                // helped by the group, or committed.
-                let keen =
-                    (mem.interest + (1.0 - mem.interest) * mem.satisfaction).max(mem.commitment);
-                if today_s.event.is_some()
-                    && mem.flags & (MUTED | LEAVING) == 0
-                    && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
-                {
-                    signups.push((ctx.act.member(mem.id).bits(6) as u32, idx));
-                }
-            }
-            self.count_out(mem, idx);
         }
         self.members = members;
+        let (mut today, mut signups, kol_spoke_today) =
+            self.merge_tallies(&mut tallies, &mut row, day);
+        self.tallies = tallies;
         row.ads = today.iter().map(|a| a.ads).sum();
         row.answered = today.iter().map(|a| a.answered).sum();
 
@@ -181,60 +232,151 @@ impl World<'_> {
         row
     }
 
-    /// A member's day is over: a leaver is noted for the end of the day,
-    /// anyone else counted in the day's census.
-    #[inline]
-    fn count_out(&mut self, mem: &Member, idx: usize) {
-        if mem.flags & LEAVING != 0 {
-            self.leaver_at.push(idx as u32);
-        } else {
-            self.census.count(mem);
+    /// The day of the members in `chunk`, which starts at `base` in the
+    /// member array; what it writes outside their records goes to `t`.
+    fn chunk_day(&self, p: &Params, li: &LoopIn, chunk: &mut [Member], base: usize, t: &mut Tally) {
+        let (ctx, today_s) = (li.ctx, li.today_s);
+        for idx in 0..chunk.len() {
+            // Two prefetches (issue 11: the loop is bound by memory
+            // latency): far ahead, the offsets and per-person entries a
+            // member's day reads; nearer, the neighbour list the offsets
+            // point to, which are in cache by then.
+            // A muted member's day reads none of it.
+            if let Some(ahead) = chunk.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
+                self.prefetch_person(ahead.id);
+            }
+            if let Some(ahead) = chunk.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
+                self.graph.prefetch(ahead.id);
+            }
+            let mem = &mut chunk[idx];
+            if mem.flags & MUTED != 0 {
+                muted_day(p, mem, ctx, today_s);
+                t.count_out(mem, base + idx);
+                continue;
+            }
+            let g = mem.group as usize;
+            if mem.role == Role::Owner as u8 {
+                self.owner_day(p, mem, ctx, today_s, t);
+            } else {
+                let spoke =
+                    self.member_day(p, mem, ctx, today_s, &li.inputs[g], &li.yesterday[g], t);
+                if spoke.messages > 0 && mem.flags & KOL != 0 && today_s.kol_active {
+                    t.kol_spoke.push(mem.id);
+                }
+                if spoke.active {
+                    t.row.active += 1;
+                    t.active_by_group[g] += 1;
+                }
+                // S6: sign up for today's offline event, more likely when keen,
+                // helped by the group, or committed.
+                let keen =
+                    (mem.interest + (1.0 - mem.interest) * mem.satisfaction).max(mem.commitment);
+                if today_s.event.is_some()
+                    && mem.flags & (MUTED | LEAVING) == 0
+                    && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
+                {
+                    t.signups
+                        .push((ctx.act.member(mem.id).bits(6) as u32, base + idx));
+                }
+            }
+            t.count_out(mem, base + idx);
         }
     }
 
-    /// R1: the owner posts the content and answers questions; never leaves.
-    fn owner_day(
+    /// Puts the chunks' tallies together, in chunk order: lists are
+    /// concatenated, counts and sums added to the first chunk's (which
+    /// carried the day's row into the loop). Returns the groups' totals of
+    /// today, the event's sign-ups and the KOLs who spoke.
+    fn merge_tallies(
         &mut self,
-        p: &Params,
-        mem: &Member,
-        ctx: &DayCtx,
-        today_s: &Today,
-        today: &mut Aggregates,
+        tallies: &mut [Tally],
         row: &mut DayRow,
-    ) {
+        day: u32,
+    ) -> (Vec<Aggregates>, Vec<(u32, usize)>, Vec<u32>) {
+        let (first, rest) = tallies.split_first_mut().expect("one chunk at least");
+        *row = std::mem::take(&mut first.row);
+        let mut today = std::mem::take(&mut first.today);
+        let mut signups = std::mem::take(&mut first.signups);
+        let mut kol_spoke = std::mem::take(&mut first.kol_spoke);
+        std::mem::swap(&mut self.census, &mut first.census);
+        std::mem::swap(&mut self.active_by_group, &mut first.active_by_group);
+        std::mem::swap(&mut self.leaver_at, &mut first.leaver_at);
+        std::mem::swap(&mut self.pending, &mut first.pending);
+        std::mem::swap(&mut self.inviters, &mut first.inviters);
+        for t in rest.iter_mut() {
+            row.add_counts(&t.row);
+            for (a, b) in today.iter_mut().zip(&t.today) {
+                a.add(b);
+            }
+            for (a, b) in self.active_by_group.iter_mut().zip(&t.active_by_group) {
+                *a += b;
+            }
+            self.census.add(&t.census);
+            self.leaver_at.append(&mut t.leaver_at);
+            self.pending.append(&mut t.pending);
+            self.inviters.append(&mut t.inviters);
+            signups.append(&mut t.signups);
+            kol_spoke.append(&mut t.kol_spoke);
+        }
+        self.purse.hours_left = tallies.last().expect("one chunk").hours_left;
+        for t in tallies.iter_mut() {
+            self.tie_events.append(&mut t.tie_events);
+            for &(g, m, answers) in &t.spoke {
+                let s = &mut self.speakers[g as usize];
+                if answers {
+                    s.answerers.push(m)
+                } else {
+                    s.speakers.push(m)
+                }
+            }
+            for &(r, cause) in &t.muted {
+                if let Some(r) = self.records.get_mut(r as usize) {
+                    r.mute_day = Some(day);
+                    r.cause = Some(cause);
+                }
+            }
+            for &(m, bit) in &t.kol_reach {
+                self.kol_reached[m as usize] |= bit;
+            }
+        }
+        (today, signups, kol_spoke)
+    }
+
+    /// R1: the owner posts the content and answers questions; never leaves.
+    fn owner_day(&self, p: &Params, mem: &Member, ctx: &DayCtx, today_s: &Today, t: &mut Tally) {
         let m = mem.id;
         let speaks = ctx.content_today || ctx.act.member(m).unit(0) < p.speak[0];
         // The owner's messages count, but the owner is not counted among
         // active members: activity measures the members.
         if speaks {
+            let today = &mut t.today[mem.group as usize];
             today.messages += p.messages[0] as u64;
             today.answerers += 1;
-            self.speakers[mem.group as usize].answerers.push(m);
+            t.spoke.push((mem.group, m, true));
         }
         if p.invite_on {
             let (inv, acc) = (ctx.inv, ctx.acc);
-            self.invite(p, m, p.invite_rate * today_s.invite_mult, &inv, &acc, row);
+            self.invite(p, m, p.invite_rate * today_s.invite_mult, &inv, &acc, t);
         }
     }
 
     /// One member's day (MODEL.md §4.2–§4.9). Returns what they said.
     #[allow(clippy::too_many_arguments)]
     fn member_day(
-        &mut self,
+        &self,
         p: &Params,
         mem: &mut Member,
         ctx: &DayCtx,
         today_s: &Today,
         gin: &GroupInputs,
         yesterday: &Speakers,
-        today: &mut Aggregates,
-        row: &mut DayRow,
+        t: &mut Tally,
     ) -> Spoke {
         let m = mem.id;
         let day = ctx.day;
         let tenure = day - mem.joined;
         let d_act = ctx.act.member(m);
-        self.receive(p, mem, day, row);
+        self.receive(p, mem, day, t);
         let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
         let kol_paid = mem.flags & KOL != 0 && today_s.kol_active;
         let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
@@ -243,13 +385,11 @@ impl World<'_> {
             // S4: a paid KOL is paid to stay keen.
             mem.interest = 1.0;
         }
-        read(p, mem, today_s, &d_act, need, gin, row);
+        read(p, mem, today_s, &d_act, need, gin, &mut t.row);
         // Social value (ties) changes only between days: computed once for
         // speaking and for the decision to stay.
         let social = self.social(p, mem);
-        let spoke = self.speak(
-            p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, today, row,
-        );
+        let spoke = self.speak(p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, t);
         // M3: value short of what was promised erodes trust.
         if p.trust_on && tenure > p.grace_days {
             let gap = (mem.expectation - mem.satisfaction).max(0.0);
@@ -268,12 +408,13 @@ impl World<'_> {
                 p.invite_rate * engaged * today_s.invite_mult,
                 &inv,
                 &acc,
-                row,
+                t,
             );
         }
-        self.buy(p, mem, tenure, ctx, today_s, need, row);
+        buy(p, mem, tenure, ctx, today_s, need, &mut t.row);
         // Operator removals and renewals, then the member's own choice.
-        let exit = if let Some(c) = self.operator_exit(p, mem, day, today_s.cycle_end, &ctx.lv, row)
+        let exit = if let Some(c) =
+            self.operator_exit(p, mem, day, today_s.cycle_end, &ctx.lv, &mut t.row)
         {
             Some((c, false))
         } else if p.leave_on {
@@ -291,11 +432,8 @@ impl World<'_> {
                 mem.cause = cause as u8;
                 if mute {
                     mem.flags |= MUTED;
-                    row.muted_new += 1;
-                    if let Some(r) = self.records.get_mut(mem.row as usize) {
-                        r.mute_day = Some(day);
-                        r.cause = Some(cause);
-                    }
+                    t.row.muted_new += 1;
+                    t.muted.push((mem.row, cause));
                 } else {
                     mem.flags |= LEAVING;
                 }
@@ -309,19 +447,16 @@ impl World<'_> {
 
     /// §4.1: ties made and lost since yesterday reach the member; ties made
     /// by interaction fade without contact; a giveaway's gift arrives.
-    fn receive(&mut self, p: &Params, mem: &mut Member, day: u32, row: &mut DayRow) {
+    fn receive(&self, p: &Params, mem: &mut Member, day: u32, t: &mut Tally) {
         if p.ties_on {
-            let mi = mem.id as usize;
-            mem.bond = (mem.bond * p.tie_decay + self.bond_in[mi]).max(0.0);
-            mem.lost = mem.lost * p.tie_decay + self.lost_in[mi];
-            self.bond_in[mi] = 0.0;
-            self.lost_in[mi] = 0.0;
+            mem.bond = (mem.bond * p.tie_decay + self.bond_in.take(mem.id)).max(0.0);
+            mem.lost = mem.lost * p.tie_decay + self.lost_in.take(mem.id);
         }
         if mem.flags & GIFT != 0 && day >= mem.gift_due {
             // R5: the gift is delivered; what it was worth while waiting is
             // no longer a reason to stay.
             mem.flags &= !GIFT;
-            row.cost += p.giveaways[mem.gift as usize].gift_cost;
+            t.row.cost += p.giveaways[mem.gift as usize].gift_cost;
         }
     }
 
@@ -344,7 +479,7 @@ impl World<'_> {
     /// messages sent (0: silent).
     #[allow(clippy::too_many_arguments)]
     fn speak(
-        &mut self,
+        &self,
         p: &Params,
         mem: &mut Member,
         kol_paid: bool,
@@ -353,8 +488,7 @@ impl World<'_> {
         today_s: &Today,
         gin: &GroupInputs,
         yesterday: &Speakers,
-        today: &mut Aggregates,
-        row: &mut DayRow,
+        t: &mut Tally,
     ) -> u64 {
         let m = mem.id;
         let day = ctx.day;
@@ -403,13 +537,13 @@ impl World<'_> {
             if d.unit(0) < gin.replied {
                 let who =
                     yesterday.speakers[(d.bits(1) % yesterday.speakers.len() as u64) as usize];
-                self.tie_events.push((m, who, p.tie_reply));
+                t.tie_events.push((m, who, p.tie_reply));
             }
         }
         if checked_in {
             // A check-in is one plain message: no ad, no question.
             mem.last_spoke = day;
-            today.messages += 1;
+            t.today[g].messages += 1;
             return 1;
         }
         if !spoke {
@@ -421,28 +555,28 @@ impl World<'_> {
             p.messages[role as usize]
         } as u64;
         mem.last_spoke = day;
-        today.messages += messages;
+        t.today[g].messages += messages;
         if p.ties_on {
             // Only read for the ties replies make.
-            self.speakers[g].speakers.push(m);
+            t.spoke.push((mem.group, m, false));
         }
         if role == Role::Expert as u8 || kol_paid {
-            today.answerers += 1;
-            self.speakers[g].answerers.push(m);
+            t.today[g].answerers += 1;
+            t.spoke.push((mem.group, m, true));
         } else if role == Role::Advertiser as u8 {
-            today.ads += messages;
+            t.today[g].ads += messages;
             if mem.ad_since == 0 {
                 mem.ad_since = day + 1;
             }
         } else if role == Role::Asker as u8 {
-            self.ask(p, mem, ctx, today_s, gin, yesterday, today, row);
+            self.ask(p, mem, ctx, today_s, gin, yesterday, t);
         }
         if p.ties_on && mem.bond > 0.0 {
             // Talking with one's ties keeps them alive.
             if let Some(list) = self.ties.get(m) {
                 let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
                 if self.status[other as usize] == super::world::MEMBER {
-                    self.tie_events.push((m, other, p.tie_reply * 0.5));
+                    t.tie_events.push((m, other, p.tie_reply * 0.5));
                 }
             }
         }
@@ -454,18 +588,17 @@ impl World<'_> {
     /// received and a tie to the one who answered.
     #[allow(clippy::too_many_arguments)]
     fn ask(
-        &mut self,
+        &self,
         p: &Params,
         mem: &mut Member,
         ctx: &DayCtx,
         today_s: &Today,
         gin: &GroupInputs,
         yesterday: &Speakers,
-        today: &mut Aggregates,
-        row: &mut DayRow,
+        t: &mut Tally,
     ) {
         let m = mem.id;
-        row.questions += 1;
+        t.row.questions += 1;
         let u = ctx.act.member(m).unit(3);
         let (gain, by) = if u < gin.answered {
             let who = if yesterday.answerers.is_empty() {
@@ -477,18 +610,20 @@ impl World<'_> {
             (p.answer_gain, who)
         } else if today_s.service
             && u < gin.answered + (1.0 - gin.answered) * p.service.as_ref().expect("service").answer
-            && self
-                .purse
-                .has_hours(p.service.as_ref().expect("service").hours_per_answer)
+            && Purse::enough_hours(
+                t.hours_left,
+                p.service.as_ref().expect("service").hours_per_answer,
+            )
         {
             // §9.1: each answer takes the team's time.
             let h = p.service.as_ref().expect("service").hours_per_answer;
-            self.purse.use_hours(h, row);
+            t.row.hours_used += h;
+            t.hours_left -= h;
             (p.answer_gain * p.service_speed, self.owner_id)
         } else {
             return;
         };
-        today.answered += 1;
+        t.today[mem.group as usize].answered += 1;
         mem.satisfaction += gain * (1.0 - mem.satisfaction);
         if p.interest_on {
             mem.interest += gain * (1.0 - mem.interest);
@@ -500,53 +635,14 @@ impl World<'_> {
                 } else {
                     p.tie_answer
                 };
-                self.tie_events.push((m, w, strength));
+                t.tie_events.push((m, w, strength));
             }
             if let (false, Some(k)) = (
                 self.kol_reached.is_empty(),
                 self.kol_ids.iter().position(|&x| x == w),
             ) {
                 // R6: a KOL served this member.
-                self.kol_reached[m as usize] |= 1 << (k % 64);
-            }
-        }
-    }
-
-    /// §4.7: purchases (M1, X9) and the group-buy (M7). A purchase is value
-    /// received, a question to ask about what was bought, and commitment.
-    #[allow(clippy::too_many_arguments)]
-    fn buy(
-        &mut self,
-        p: &Params,
-        mem: &mut Member,
-        tenure: u32,
-        ctx: &DayCtx,
-        today_s: &Today,
-        need: f32,
-        row: &mut DayRow,
-    ) {
-        let d = ctx.cnv.member(mem.id);
-        if p.convert_on {
-            // Latent needs mature with tenure and trust; a push raises the
-            // chance that day (S10); a satisfied buyer buys again (X9).
-            let repeat = if mem.purchases > 0 {
-                1.0 + (p.repeat * mem.satisfaction) as f64
-            } else {
-                1.0
-            };
-            let chance = p.convert_rate
-                * (mem.latent * mem.trust) as f64
-                * p.maturity[tenure as usize]
-                * today_s.conversion_mult
-                * repeat;
-            if d.unit(0) < chance {
-                purchase(p, mem, p.price, row);
-                mem.latent *= 1.0 - p.satisfies;
-            }
-        }
-        if let (Some(b), true) = (&p.group_buy, today_s.group_buy) {
-            if mem.flags & STAKE == 0 && d.unit(1) < b.appeal * (mem.trust * need) as f64 {
-                purchase(p, mem, b.price, row);
+                t.kol_reach.push((m, 1 << (k % 64)));
             }
         }
     }
@@ -835,6 +931,44 @@ fn read(
     mem.satisfaction = s;
 }
 
+/// §4.7: purchases (M1, X9) and the group-buy (M7). A purchase is value
+/// received, a question to ask about what was bought, and commitment.
+#[allow(clippy::too_many_arguments)]
+fn buy(
+    p: &Params,
+    mem: &mut Member,
+    tenure: u32,
+    ctx: &DayCtx,
+    today_s: &Today,
+    need: f32,
+    row: &mut DayRow,
+) {
+    let d = ctx.cnv.member(mem.id);
+    if p.convert_on {
+        // Latent needs mature with tenure and trust; a push raises the
+        // chance that day (S10); a satisfied buyer buys again (X9).
+        let repeat = if mem.purchases > 0 {
+            1.0 + (p.repeat * mem.satisfaction) as f64
+        } else {
+            1.0
+        };
+        let chance = p.convert_rate
+            * (mem.latent * mem.trust) as f64
+            * p.maturity[tenure as usize]
+            * today_s.conversion_mult
+            * repeat;
+        if d.unit(0) < chance {
+            purchase(p, mem, p.price, row);
+            mem.latent *= 1.0 - p.satisfies;
+        }
+    }
+    if let (Some(b), true) = (&p.group_buy, today_s.group_buy) {
+        if mem.flags & STAKE == 0 && d.unit(1) < b.appeal * (mem.trust * need) as f64 {
+            purchase(p, mem, b.price, row);
+        }
+    }
+}
+
 /// A purchase at `price`: value from using it, a question to ask about it,
 /// commitment and a stake (M7).
 fn purchase(p: &Params, mem: &mut Member, price: f64, row: &mut DayRow) {
@@ -1017,20 +1151,20 @@ impl World<'_> {
     /// on a graph, which non-member friends receive an invitation and accept.
     #[inline]
     fn invite(
-        &mut self,
+        &self,
         p: &Params,
         m: u32,
         chance: f64,
         inv: &crate::rng::DayStream,
         acc: &crate::rng::DayStream,
-        row: &mut DayRow,
+        t: &mut Tally,
     ) {
         let d = inv.member(m);
         if chance < 1.0 && d.unit(0) >= chance {
             return;
         }
         if p.well_mixed {
-            self.inviters.push(m);
+            t.inviters.push(m);
             return;
         }
         if p.per_friend <= 0.0 {
@@ -1068,7 +1202,7 @@ impl World<'_> {
             if self.status[f as usize] != OUTSIDER {
                 continue;
             }
-            row.invitations += 1;
+            t.row.invitations += 1;
             // Accept with probability accept·(1 − match + match·need),
             // without a draw when acceptance is certain.
             let accepted = sure >= 1.0
@@ -1086,7 +1220,7 @@ impl World<'_> {
                 // was drawn from those, so reusing them would favour some
                 // inviters (issue 13).
                 let key = (crate::rng::mix(bits ^ 0x7469_6562_7265_616b) >> 32) as u32;
-                self.pending.push((f, key, m));
+                t.pending.push((f, key, m));
             }
         }
     }

@@ -79,6 +79,78 @@ pub struct DayRow {
     pub reinvested: f64,
 }
 
+impl DayRow {
+    /// Adds another part of the day's counts and sums (the day's loop
+    /// tallies them per chunk of members): every field but the day, the
+    /// means and the funds, which are set once the day is over.
+    pub fn add_counts(&mut self, o: &DayRow) {
+        let DayRow {
+            day: _,
+            members,
+            active,
+            silent,
+            muted,
+            joined,
+            left,
+            referral_joins,
+            channel_joins,
+            muted_new,
+            invitations,
+            messages,
+            purchases,
+            mean_trust: _,
+            mean_interest: _,
+            revenue,
+            cost,
+            left_by_cause,
+            groups,
+            refused_full,
+            gift_joins,
+            gift_left,
+            lesson_readers,
+            lesson_trust_gain,
+            ads,
+            questions,
+            answered,
+            event_attendees,
+            event_trust_gain,
+            funds: _,
+            hours_used,
+            reinvested,
+        } = o;
+        self.members += members;
+        self.active += active;
+        self.silent += silent;
+        self.muted += muted;
+        self.joined += joined;
+        self.left += left;
+        self.referral_joins += referral_joins;
+        self.channel_joins += channel_joins;
+        self.muted_new += muted_new;
+        self.invitations += invitations;
+        self.messages += messages;
+        self.purchases += purchases;
+        self.revenue += revenue;
+        self.cost += cost;
+        for (a, b) in self.left_by_cause.iter_mut().zip(left_by_cause) {
+            *a += b;
+        }
+        self.groups += groups;
+        self.refused_full += refused_full;
+        self.gift_joins += gift_joins;
+        self.gift_left += gift_left;
+        self.lesson_readers += lesson_readers;
+        self.lesson_trust_gain += lesson_trust_gain;
+        self.ads += ads;
+        self.questions += questions;
+        self.answered += answered;
+        self.event_attendees += event_attendees;
+        self.event_trust_gain += event_trust_gain;
+        self.hours_used += hours_used;
+        self.reinvested += reinvested;
+    }
+}
+
 /// One group on one day (a row of groups.csv).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupRow {
@@ -385,6 +457,82 @@ pub(crate) mod tests {
         }
     }
 
+    /// A scenario whose days each hold several chunks of the day's loop
+    /// ([`day::CHUNK`]): every mechanism on, ties, KOLs, a meetup and the
+    /// team's answers, 90,000 launch members in 180 groups.
+    const MANY_CHUNKS: &str = r#"
+name = "chunks"
+days = 12
+[population]
+size = 120000
+graph = { model = "barabasi-albert", m = 3 }
+[start]
+members = 90000
+[[channel]]
+name = "poster"
+daily = 200
+[content]
+schedule = { start = 1, every = 3 }
+[service]
+[rituals]
+[kol]
+schedule = { start = 2, end = 10 }
+count = 5
+pay_per_day = 20.0
+[[event]]
+schedule = { days = [6] }
+capacity = 200
+[leave.friends]
+mode = "contagion"
+[groups]
+capacity = 500
+max = 1000
+"#;
+
+    /// Issue 11: a run's days split over threads give the same run, to the
+    /// last bit, on 1, 2 and 3 threads, with the team's hours unlimited
+    /// (the chunks run at once) and limited (they run in order).
+    #[test]
+    fn a_run_is_the_same_on_any_number_of_threads() {
+        let limited = format!("{MANY_CHUNKS}\n[operator]\nhours_per_week = 400\n");
+        for text in [MANY_CHUNKS.to_string(), limited] {
+            let (s, g, p) = prepared(&text);
+            let on = |threads: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| simulate(&s, &p, &g, 0))
+            };
+            let one = on(1);
+            assert!(
+                one.days[1].members as usize > 2 * day::CHUNK,
+                "the test needs days of several chunks: {}",
+                one.days[1].members
+            );
+            // Every tally the loop keeps has something in it.
+            let sum = |f: fn(&DayRow) -> u64| one.days.iter().map(f).sum::<u64>();
+            assert!(sum(|r| r.muted_new as u64) > 0);
+            assert!(sum(|r| r.answered as u64) > 0);
+            assert!(sum(|r| r.invitations) > 0);
+            assert!(sum(|r| r.left as u64) > 0);
+            if text == MANY_CHUNKS {
+                assert!(sum(|r| r.event_attendees as u64) > 0);
+            } else {
+                // The week's hours run out on day 1, within the loop.
+                assert!((one.days[1].hours_used - 400.0).abs() < 1e-6);
+            }
+            assert!(one.members.iter().any(|m| m.mute_day.is_some()));
+            for threads in [2, 3] {
+                let many = on(threads);
+                assert_eq!(one.days, many.days, "{threads} threads");
+                assert_eq!(one.groups, many.groups, "{threads} threads");
+                assert_eq!(one.referrals, many.referrals, "{threads} threads");
+                assert_eq!(one.members, many.members, "{threads} threads");
+            }
+        }
+    }
+
     #[test]
     fn person_arrays_are_counted() {
         // The memory check's per-person bytes cover a world with every
@@ -400,7 +548,7 @@ pub(crate) mod tests {
         for (name, len) in [
             ("friends_in", w.friends_in.len()),
             ("friends_gone", w.friends_gone.len()),
-            ("bond_in", w.bond_in.len()),
+            ("bond_in", w.bond_in.cells().len()),
             ("kol_reached", w.kol_reached.len()),
             ("kol_seen", w.kol_seen.len()),
             ("pool", w.pool.len()),

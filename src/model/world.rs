@@ -16,6 +16,7 @@
 //!   its start.
 
 use crate::sample;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use super::budget::Purse;
 use super::params::Params;
@@ -288,6 +289,21 @@ impl Census {
         self.taken = false;
     }
 
+    /// Adds the count of another part of the member array, counted after
+    /// this one.
+    pub fn add(&mut self, other: &Census) {
+        if other.per_group.len() > self.per_group.len() {
+            self.per_group.resize(other.per_group.len(), (0, 0));
+        }
+        for (a, b) in self.per_group.iter_mut().zip(&other.per_group) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self.muted += other.muted;
+        self.trust += other.trust;
+        self.interest += other.interest;
+    }
+
     /// Counts member `m`, who stays.
     #[inline]
     pub fn count(&mut self, m: &Member) {
@@ -302,6 +318,40 @@ impl Census {
         }
         self.trust += m.trust as f64;
         self.interest += m.interest as f64;
+    }
+}
+
+/// Per person: tie strength arriving for tomorrow, an `f32` kept as its
+/// bits. Each entry is added to between days and read and cleared only by
+/// its own member's day, so the day's chunks of members (issue 11) may read
+/// and clear their entries from several threads: relaxed loads and stores,
+/// which are plain moves.
+#[derive(Debug, Default)]
+pub struct Inflow(Vec<AtomicU32>);
+
+impl Inflow {
+    pub fn new(n: usize) -> Inflow {
+        Inflow((0..n).map(|_| AtomicU32::new(0)).collect())
+    }
+
+    pub fn cells(&self) -> &[AtomicU32] {
+        &self.0
+    }
+
+    /// Adds `x` to person `i`'s entry.
+    #[inline]
+    pub fn add(&mut self, i: u32, x: f32) {
+        let a = self.0[i as usize].get_mut();
+        *a = (f32::from_bits(*a) + x).to_bits();
+    }
+
+    /// Person `i`'s entry, cleared (by person `i`'s day only).
+    #[inline]
+    pub fn take(&self, i: u32) -> f32 {
+        let a = &self.0[i as usize];
+        let x = f32::from_bits(a.load(Relaxed));
+        a.store(0, Relaxed);
+        x
     }
 }
 
@@ -333,9 +383,9 @@ pub struct World<'g> {
     pub tie_strength: crate::rng::IdMap<u64, Tie>,
     /// Per person: tie strength gained today from others' actions, added to
     /// the member's bond at the start of tomorrow (kept with ties on).
-    pub bond_in: Vec<f32>,
+    pub bond_in: Inflow,
     /// Per person: tie strength lost today to departures (kept with ties on).
-    pub lost_in: Vec<f32>,
+    pub lost_in: Inflow,
     /// Ties made today: (a, b, strength), applied at the end of the day.
     pub tie_events: Vec<(u32, u32, f32)>,
     /// The owner's id, if there is one.
@@ -393,6 +443,8 @@ pub struct World<'g> {
     pub day_groups: Vec<super::GroupRow>,
     /// The operator's money and time (§9.1).
     pub purse: Purse,
+    /// The day's loop's tallies, one per chunk of members (reused daily).
+    pub tallies: Vec<super::day::Tally>,
     /// Which levers paid for as they run are on today.
     pub on: LeversOn,
 }
@@ -420,6 +472,15 @@ pub struct Aggregates {
     pub answerers: u32,
     /// Questions answered (by members or the team).
     pub answered: u32,
+}
+
+impl Aggregates {
+    pub fn add(&mut self, o: &Aggregates) {
+        self.messages += o.messages;
+        self.ads += o.ads;
+        self.answerers += o.answerers;
+        self.answered += o.answered;
+    }
 }
 
 /// Who spoke in a group yesterday, for today's ties: repliers to newcomers
@@ -452,8 +513,8 @@ impl<'g> World<'g> {
             friends_gone: if track { vec![0; n] } else { Vec::new() },
             ties: TieLists::new(n, ties),
             tie_strength: Default::default(),
-            bond_in: if ties { vec![0.0; n] } else { Vec::new() },
-            lost_in: if ties { vec![0.0; n] } else { Vec::new() },
+            bond_in: Inflow::new(if ties { n } else { 0 }),
+            lost_in: Inflow::new(if ties { n } else { 0 }),
             tie_events: Vec::new(),
             owner_id: None,
             kol_reached: if p.kol.is_some() {
@@ -503,6 +564,7 @@ impl<'g> World<'g> {
             day_groups: Vec::new(),
             greetings: Vec::new(),
             purse: Purse::new(p),
+            tallies: Vec::new(),
             on: LeversOn {
                 rituals: p.rituals.is_some(),
                 moderation: p.moderation.is_some(),
@@ -959,7 +1021,7 @@ impl<'g> World<'g> {
             if let Some(&(x, y, _)) = events.get(i + 8) {
                 for v in [x, y] {
                     self.ties.prefetch(v);
-                    prefetch_at(&self.bond_in, v as usize);
+                    prefetch_at(self.bond_in.cells(), v as usize);
                 }
             }
             if a == b || strength <= 0.0 {
@@ -977,8 +1039,8 @@ impl<'g> World<'g> {
                     self.ties.push(b, a);
                 }
             }
-            self.bond_in[a as usize] += strength;
-            self.bond_in[b as usize] += strength;
+            self.bond_in.add(a, strength);
+            self.bond_in.add(b, strength);
         }
         self.tie_events = events;
         self.tie_events.clear();
@@ -994,8 +1056,8 @@ impl<'g> World<'g> {
             + b(&self.generation)
             + b(&self.friends_in)
             + b(&self.friends_gone)
-            + b(&self.bond_in)
-            + b(&self.lost_in)
+            + b(self.bond_in.cells())
+            + b(self.lost_in.cells())
             + b(&self.kol_reached)
             + b(&self.kol_seen)
             + b(&self.pool)
@@ -1011,8 +1073,8 @@ impl<'g> World<'g> {
         let mi = m as usize;
         self.graph.prefetch_offsets(m);
         self.ties.prefetch(m);
-        prefetch_at(&self.bond_in, mi);
-        prefetch_at(&self.lost_in, mi);
+        prefetch_at(self.bond_in.cells(), mi);
+        prefetch_at(self.lost_in.cells(), mi);
         prefetch_at(&self.friends_in, mi);
         prefetch_at(&self.friends_gone, mi);
     }
@@ -1050,7 +1112,7 @@ impl<'g> World<'g> {
                 *c -= 1;
             }
             if p.ties_on {
-                self.lost_in[wi] += p.tie_friend;
+                self.lost_in.add(w, p.tie_friend);
             }
         }
         if let Some((slot, list)) = self.ties.take(m) {
@@ -1059,7 +1121,7 @@ impl<'g> World<'g> {
                 if let Some(&ahead) = list.get(i + 4) {
                     let ai = ahead as usize;
                     prefetch_at(&self.status, ai);
-                    prefetch_at(&self.bond_in, ai);
+                    prefetch_at(self.bond_in.cells(), ai);
                 }
                 let oi = o as usize;
                 let member = self.status[oi] == MEMBER;
@@ -1071,8 +1133,8 @@ impl<'g> World<'g> {
                     continue;
                 }
                 let s = t.strength * p.tie_decay_pow[(day - t.day) as usize];
-                self.bond_in[oi] -= s;
-                self.lost_in[oi] += s;
+                self.bond_in.add(o, -s);
+                self.lost_in.add(o, s);
                 if track {
                     // Contagion counts people met at events and through
                     // answers as friends too.
