@@ -101,6 +101,7 @@ pub fn check_memory(
         n.saturating_mul(REFERRAL_ROW_BYTES)
     };
     let per_run = n * STATE_BYTES_PER_PERSON
+        + model::tally_bytes(n, max_groups(scenario, n))
         + referrals_in_run
         + if spec.population.resample { graph } else { 0 };
     let shared_graph = if spec.population.resample { 0 } else { graph };

@@ -51,6 +51,20 @@ fn muted_day(p: &Params, mem: &mut Member, ctx: &DayCtx, today_s: &Today) {
 /// day with no more members than this adds up exactly as one plain loop.
 pub const CHUNK: usize = 1 << 14;
 
+/// Bytes a run's tallies keep for each chunk of members and each group:
+/// today's totals, active members and the census's counts.
+const TALLY_BYTES_PER_GROUP: u64 = (std::mem::size_of::<Aggregates>() + 4 + 8) as u64;
+
+/// An upper bound on the bytes of a run's tallies over `people` people in
+/// at most `groups` groups (the memory check, `batch::check_memory`).
+pub fn tally_bytes(people: u64, groups: u64) -> u64 {
+    people
+        .div_ceil(CHUNK as u64)
+        .max(1)
+        .saturating_mul(groups)
+        .saturating_mul(TALLY_BYTES_PER_GROUP)
+}
+
 /// What the day's loop reads, the same for every chunk.
 struct LoopIn<'a> {
     ctx: &'a DayCtx,
@@ -103,6 +117,14 @@ impl Tally {
         self.muted.clear();
         self.kol_reach.clear();
         self.hours_left = hours_left;
+    }
+
+    /// The bytes this tally keeps per group (what [`tally_bytes`] bounds).
+    #[cfg(test)]
+    pub fn group_bytes(&self) -> u64 {
+        (self.today.capacity() * std::mem::size_of::<Aggregates>()
+            + self.active_by_group.capacity() * 4
+            + self.census.groups_capacity() * 8) as u64
     }
 
     /// A member's day is over: a leaver is noted for the end of the day,

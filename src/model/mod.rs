@@ -13,6 +13,7 @@ mod world;
 
 pub use observe::{simulate_observed, MemberState};
 
+pub use day::{tally_bytes, CHUNK};
 pub use params::probability_weight;
 pub use params::Params;
 pub use world::{Cause, Role, CAUSES, MEMBER_BYTES, PERSON_ARRAY_BYTES};
@@ -505,6 +506,13 @@ max = 1000
                     .install(|| simulate(&s, &p, &g, 0))
             };
             let one = on(1);
+            // The memory check's bound on the tallies holds on every day.
+            let n = g.node_count() as u64;
+            let bound = tally_bytes(n, crate::batch::max_groups(&s, n));
+            simulate_with(&s, &p, &g, 0, |w, day| {
+                let kept: u64 = w.tallies.iter().map(|t| t.group_bytes()).sum();
+                assert!(kept <= bound, "day {day}: {kept} > {bound}");
+            });
             assert!(
                 one.days[1].members as usize > 2 * day::CHUNK,
                 "the test needs days of several chunks: {}",

@@ -284,6 +284,12 @@ impl Census {
         self.per_group.resize(groups, (0, 0));
     }
 
+    /// Groups the per-group counts have room for.
+    #[cfg(test)]
+    pub fn groups_capacity(&self) -> usize {
+        self.per_group.capacity()
+    }
+
     /// A counted member has changed: the count must be taken afresh.
     pub fn stale(&mut self) {
         self.taken = false;
