@@ -136,7 +136,12 @@ fn full_model_100k(bencher: Bencher) {
     let pool = threads(1);
     bencher
         .counter(ItemsCount::new(member_days))
-        .bench(|| pool.install(|| model::simulate(&s, &p, &g, 0)));
+        .bench(|| run_in(&pool, &s, &p, &g));
+}
+
+/// One run inside `pool` (its output is dropped by divan, untimed).
+fn run_in(pool: &rayon::ThreadPool, s: &Scenario, p: &Params, g: &Graph) -> model::RunOutput {
+    pool.install(|| model::simulate(s, p, g, 0))
 }
 
 /// A pool of `n` threads: a run's day is split over the threads of the
@@ -213,7 +218,7 @@ fn sir_commsim(bencher: Bencher, text: &str, n: usize) {
     let pool = threads(n);
     bencher
         .counter(ItemsCount::new(node_days))
-        .bench(|| pool.install(|| model::simulate(&s, &p, &g, 0)));
+        .bench(|| run_in(&pool, &s, &p, &g));
 }
 
 /// A plain single-thread CSR loop with no framework, on the scenario's

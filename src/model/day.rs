@@ -955,6 +955,7 @@ fn read(
 
 /// §4.7: purchases (M1, X9) and the group-buy (M7). A purchase is value
 /// received, a question to ask about what was bought, and commitment.
+#[inline]
 #[allow(clippy::too_many_arguments)]
 fn buy(
     p: &Params,

@@ -337,7 +337,11 @@ pub struct Inflow(Vec<AtomicU32>);
 
 impl Inflow {
     pub fn new(n: usize) -> Inflow {
-        Inflow((0..n).map(|_| AtomicU32::new(0)).collect())
+        // Allocated zeroed, as `vec![0; n]` is (the collect reuses the
+        // allocation): a large one is then mapped afresh rather than taken
+        // from the heap, whose top a run's end would otherwise give back
+        // and the next run fault in again (measured on the full model).
+        Inflow(vec![0u32; n].into_iter().map(AtomicU32::new).collect())
     }
 
     pub fn cells(&self) -> &[AtomicU32] {
