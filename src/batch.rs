@@ -347,17 +347,20 @@ pub fn run_batch(scenario: Scenario, graph: Option<Graph>, opts: BatchOptions) -
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.threads)))?;
     let progress = Progress::new(runs, opts.progress, "runs");
+    // Split a run's days over the threads only while the runs do not fill
+    // them (see `model::simulate_split`).
+    let split = runs <= opts.threads;
     let outputs: Vec<RunOutput> = pool.install(|| {
         (0..runs as u32)
             .into_par_iter()
             .map(|r| {
                 let out = match &graph {
-                    Some(g) => model::simulate(&scenario, &params, g, r),
+                    Some(g) => model::simulate_split(&scenario, &params, g, r, split),
                     None => {
                         let seed = RunKey::new(spec.seed, r as u64).seed();
                         let g = build_graph(&spec.population.graph, n, seed)
                             .expect("generated graphs cannot fail");
-                        model::simulate(&scenario, &params, &g, r)
+                        model::simulate_split(&scenario, &params, &g, r, split)
                     }
                 };
                 progress.tick();

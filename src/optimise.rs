@@ -592,18 +592,21 @@ fn simulate_runs(
         .enumerate()
         .flat_map(|(j, (_, from, to))| (*from..*to).map(move |r| (j, r)))
         .collect();
+    // As in a batch: a run's days are split only while the runs do not
+    // fill the threads (`model::simulate_split`).
+    let split = work.len() <= pool.current_num_threads();
     let values: Vec<(usize, f64)> = pool.install(|| {
         work.par_iter()
             .map(|&(j, r)| {
                 let (params, s) = &prepared[j];
                 let out = match graph {
-                    Some(g) => model::simulate(s, params, g, r),
+                    Some(g) => model::simulate_split(s, params, g, r, split),
                     None => {
                         let spec = s.spec();
                         let seed = RunKey::new(spec.seed, r as u64).seed();
                         let g = batch::build_graph(&spec.population.graph, params.n, seed)
                             .expect("generated graphs cannot fail");
-                        model::simulate(s, params, &g, r)
+                        model::simulate_split(s, params, &g, r, split)
                     }
                 };
                 (j, objective.of(&out))

@@ -212,7 +212,7 @@ impl World<'_> {
         // out today, the chunks run in order, each starting with the hours
         // the one before left.
         let hours_bind = today_s.service && self.purse.hours_left.is_finite();
-        if chunks > 1 && !hours_bind && rayon::current_num_threads() > 1 {
+        if chunks > 1 && !hours_bind && self.split_days && rayon::current_num_threads() > 1 {
             use rayon::prelude::*;
             let w = &*self;
             members

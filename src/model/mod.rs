@@ -268,23 +268,42 @@ pub struct RunOutput {
     pub summary: RunSummary,
 }
 
-/// Simulates run `run` of `scenario` on `graph`.
+/// Simulates run `run` of `scenario` on `graph`, each day with more than
+/// [`CHUNK`] members split over the threads of the current rayon pool.
 pub fn simulate(scenario: &Scenario, params: &Params, graph: &Graph, run: u32) -> RunOutput {
-    simulate_with(scenario, params, graph, run, |_, _| {})
+    simulate_split(scenario, params, graph, run, true)
 }
 
-/// [`simulate`], calling `after_day(world, day)` at the end of launch day 0
+/// [`simulate`], with `split_days` false for a run among others that fill
+/// the pool already (a batch of more runs than threads): the run's days
+/// then stay on its thread. Split there, a thread waiting on the rest of
+/// its day's chunks would take up another run meanwhile (rayon works while
+/// it waits), so more runs would be in memory at once than the batch's
+/// memory check allows for. The output is the same either way.
+pub fn simulate_split(
+    scenario: &Scenario,
+    params: &Params,
+    graph: &Graph,
+    run: u32,
+    split_days: bool,
+) -> RunOutput {
+    simulate_with(scenario, params, graph, run, split_days, |_, _| {})
+}
+
+/// [`simulate_split`], calling `after_day(world, day)` at the end of launch day 0
 /// and of every later day (the classroom page's live view reads it).
 pub(crate) fn simulate_with(
     scenario: &Scenario,
     params: &Params,
     graph: &Graph,
     run: u32,
+    split_days: bool,
     mut after_day: impl FnMut(&world::World, u32),
 ) -> RunOutput {
     let spec = scenario.spec();
     let key = RunKey::new(spec.seed, run as u64);
     let mut world = world::World::new(params, graph, key);
+    world.split_days = split_days;
     let mut days = Vec::with_capacity(spec.days as usize + 1);
     let mut referrals = Vec::new();
     let mut groups = Vec::new();
@@ -416,7 +435,7 @@ pub(crate) mod tests {
         for text in texts {
             let (s, g, p) = prepared(text);
             let mut recount = Vec::new();
-            let out = simulate_with(&s, &p, &g, 0, |w, day| {
+            let out = simulate_with(&s, &p, &g, 0, true, |w, day| {
                 let ms = &w.members;
                 let n = ms.len() as u32;
                 let muted = ms.iter().filter(|m| m.flags & world::MUTED != 0).count() as u32;
@@ -509,7 +528,7 @@ max = 1000
             // The memory check's bound on the tallies holds on every day.
             let n = g.node_count() as u64;
             let bound = tally_bytes(n, crate::batch::max_groups(&s, n));
-            simulate_with(&s, &p, &g, 0, |w, day| {
+            simulate_with(&s, &p, &g, 0, true, |w, day| {
                 let kept: u64 = w.tallies.iter().map(|t| t.group_bytes()).sum();
                 assert!(kept <= bound, "day {day}: {kept} > {bound}");
             });
@@ -531,6 +550,12 @@ max = 1000
                 assert!((one.days[1].hours_used - 400.0).abs() < 1e-6);
             }
             assert!(one.members.iter().any(|m| m.mute_day.is_some()));
+            let whole = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap()
+                .install(|| simulate_split(&s, &p, &g, 0, false));
+            assert_eq!(one.days, whole.days, "2 threads, days not split");
             for threads in [2, 3] {
                 let many = on(threads);
                 assert_eq!(one.days, many.days, "{threads} threads");

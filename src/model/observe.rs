@@ -64,7 +64,7 @@ pub fn simulate_observed(
     mut observe: impl FnMut(u32, &[(u32, MemberState)]),
 ) -> RunOutput {
     let mut seen: Vec<(u32, MemberState)> = Vec::new();
-    super::simulate_with(scenario, params, graph, run, |world: &World, day| {
+    super::simulate_with(scenario, params, graph, run, true, |world: &World, day| {
         seen.clear();
         seen.extend(world.members.iter().map(|m| (m.id, state_of(m, day))));
         observe(day, &seen);

@@ -455,6 +455,9 @@ pub struct World<'g> {
     pub purse: Purse,
     /// The day's loop's tallies, one per chunk of members (reused daily).
     pub tallies: Vec<super::day::Tally>,
+    /// Whether a day's chunks may run on several threads (see
+    /// [`super::simulate_split`]).
+    pub split_days: bool,
     /// Which levers paid for as they run are on today.
     pub on: LeversOn,
 }
@@ -575,6 +578,7 @@ impl<'g> World<'g> {
             greetings: Vec::new(),
             purse: Purse::new(p),
             tallies: Vec::new(),
+            split_days: true,
             on: LeversOn {
                 rituals: p.rituals.is_some(),
                 moderation: p.moderation.is_some(),
