@@ -35,7 +35,9 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Converts 64 random bits to a uniform f64 in [0, 1).
 #[inline(always)]
 pub fn to_unit(bits: u64) -> f64 {
-    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    // The 53 bits fit an i64, whose conversion is one instruction on
+    // x86-64; a u64's is six (issue 11). The value is the same.
+    ((bits >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// What a stream of random numbers is used for. Each purpose is an independent

@@ -31,6 +31,8 @@ struct DayCtx {
     lv: DayStream,
     soc: DayStream,
     well_mixed_pressure: f64,
+    /// [`Params::feelings_matter`], looked up once a day.
+    feelings: bool,
 }
 
 /// M5: a muted member is still counted but gone in practice; they only
@@ -171,6 +173,7 @@ impl World<'_> {
             } else {
                 0.0
             },
+            feelings: p.feelings_matter(),
         };
 
         // Group-level inputs every member reads: yesterday's volume, ads,
@@ -383,6 +386,7 @@ impl World<'_> {
     }
 
     /// One member's day (MODEL.md §4.2–§4.9). Returns what they said.
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn member_day(
         &self,
@@ -399,15 +403,18 @@ impl World<'_> {
         let tenure = day - mem.joined;
         let d_act = ctx.act.member(m);
         self.receive(p, mem, day, t);
-        let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
         let kol_paid = mem.flags & KOL != 0 && today_s.kol_active;
-        let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
-        drift(p, mem, gin, today_s, need, follows_kol);
+        if ctx.feelings {
+            let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
+            drift(p, mem, gin, today_s, mem.need(), follows_kol);
+        }
         if kol_paid {
             // S4: a paid KOL is paid to stay keen.
             mem.interest = 1.0;
         }
-        read(p, mem, today_s, &d_act, need, gin, &mut t.row);
+        if ctx.feelings || today_s.content_today || today_s.guest_today {
+            read(p, mem, today_s, &d_act, mem.need(), gin, &mut t.row);
+        }
         // Social value (ties) changes only between days: computed once for
         // speaking and for the decision to stay.
         let social = self.social(p, mem);
@@ -433,7 +440,7 @@ impl World<'_> {
                 t,
             );
         }
-        buy(p, mem, tenure, ctx, today_s, need, &mut t.row);
+        buy(p, mem, tenure, ctx, today_s, &mut t.row);
         // Operator removals and renewals, then the member's own choice.
         let exit = if let Some(c) =
             self.operator_exit(p, mem, day, today_s.cycle_end, &ctx.lv, &mut t.row)
@@ -862,6 +869,7 @@ fn pick_cause(mut x: f64, base: f64, h_value: f64, parts: &[f64; 4], h_trust: f6
 
 /// §4.2: own state drifts: novelty fades (M4), value received is forgotten,
 /// annoyance wears off; the chat, KOLs, rewards, ads and pushes act on it.
+#[inline(always)]
 fn drift(
     p: &Params,
     mem: &mut Member,
@@ -913,6 +921,7 @@ fn drift(
 /// interest or commitment, satisfies needs as far as its topics match them;
 /// reading the chat, a member learns from questions answered for others
 /// that match their own need (X28).
+#[inline(always)]
 fn read(
     p: &Params,
     mem: &mut Member,
@@ -957,15 +966,9 @@ fn read(
 /// received, a question to ask about what was bought, and commitment.
 #[inline]
 #[allow(clippy::too_many_arguments)]
-fn buy(
-    p: &Params,
-    mem: &mut Member,
-    tenure: u32,
-    ctx: &DayCtx,
-    today_s: &Today,
-    need: f32,
-    row: &mut DayRow,
-) {
+fn buy(p: &Params, mem: &mut Member, tenure: u32, ctx: &DayCtx, today_s: &Today, row: &mut DayRow) {
+    // The need before today's purchase (which meets some of it).
+    let need = mem.need();
     let d = ctx.cnv.member(mem.id);
     if p.convert_on {
         // Latent needs mature with tenure and trust; a push raises the
@@ -1172,7 +1175,7 @@ impl World<'_> {
 
     /// Member `m` decides whether to invite today (probability `chance`) and,
     /// on a graph, which non-member friends receive an invitation and accept.
-    #[inline]
+    #[inline(always)]
     fn invite(
         &self,
         p: &Params,

@@ -477,6 +477,70 @@ pub(crate) mod tests {
         }
     }
 
+    /// Issue 11: when no rule reads a member's satisfaction, annoyance or
+    /// expectation (interest, trust, conversion, the value of staying and
+    /// renewals off), the day loop skips their drift and what members learn
+    /// from the chat; running both anyway changes no output. Askers, ads,
+    /// product pushes, lessons, ties, KOLs and a meetup keep those states
+    /// moving, so a rule that read them would show.
+    #[test]
+    fn skipping_feelings_nobody_reads_changes_nothing() {
+        let text = r#"
+name = "idle-feelings"
+days = 40
+[population]
+size = 4000
+graph = { model = "barabasi-albert", m = 3 }
+[roles]
+asker = 0.3
+advertiser = 0.05
+[start]
+members = 400
+[[channel]]
+name = "poster"
+daily = 20
+[interest]
+enabled = false
+[trust]
+enabled = false
+[conversion]
+enabled = false
+[leave]
+value = 0.0
+base = 0.01
+[content]
+schedule = { start = 1, every = 3 }
+[selling]
+schedule = { start = 5, every = 5 }
+pushes = 2
+[kol]
+schedule = { start = 2, end = 30 }
+count = 3
+pay_per_day = 5.0
+[[event]]
+schedule = { days = [10] }
+capacity = 100
+[leave.friends]
+mode = "contagion"
+"#;
+        let (s, g, mut p) = prepared(text);
+        assert!(!p.feelings_matter());
+        let skipped = simulate(&s, &p, &g, 0);
+        p.always_drift = true;
+        assert!(p.feelings_matter());
+        let full = simulate(&s, &p, &g, 0);
+        let sum = |f: fn(&DayRow) -> u64| skipped.days.iter().map(f).sum::<u64>();
+        assert!(sum(|r| r.lesson_readers as u64) > 0);
+        assert!(sum(|r| r.ads) > 0);
+        assert!(sum(|r| r.questions as u64) > 0);
+        assert!(sum(|r| r.event_attendees as u64) > 0);
+        assert!(sum(|r| r.left as u64) > 0);
+        assert_eq!(skipped.days, full.days);
+        assert_eq!(skipped.members, full.members);
+        assert_eq!(skipped.referrals, full.referrals);
+        assert_eq!(skipped.groups, full.groups);
+    }
+
     /// A scenario whose days each hold several chunks of the day's loop
     /// ([`day::CHUNK`]): every mechanism on, ties, KOLs, a meetup and the
     /// team's answers, 90,000 launch members in 180 groups.

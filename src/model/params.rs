@@ -170,6 +170,10 @@ pub struct Params {
     pub group_buy: Option<GroupBuy>,
     pub groups: Groups,
     pub keep_members: bool,
+    /// Runs the drift and the reading of §4.2–§4.3 even when
+    /// [`Params::feelings_matter`] says they change nothing: for the test
+    /// that checks that it is so. Off in every run.
+    pub always_drift: bool,
 }
 
 /// Probability weighting of rank-dependent utility (Tversky & Kahneman
@@ -382,7 +386,23 @@ impl Params {
             group_buy: s.group_buy.clone(),
             groups: s.groups.clone(),
             keep_members: s.output.members,
+            always_drift: false,
         }
+    }
+
+    /// Whether a member's satisfaction, annoyance or expectation can change
+    /// anything: what speaking reads of satisfaction (interest below 1),
+    /// eroding trust (M3), the value of staying, repeat purchases and
+    /// renewal. When none of those is on, interest and trust never move, and
+    /// the day's drift (§4.2) and what reading the chat teaches (§4.3) are
+    /// skipped: they could change no outcome (issue 11).
+    pub fn feelings_matter(&self) -> bool {
+        self.always_drift
+            || self.interest_on
+            || self.trust_on
+            || (self.leave_on && self.value_hazard > 0.0)
+            || self.convert_on
+            || self.cycle.is_some()
     }
 
     /// Whether per-person counts of friends who left must be kept.

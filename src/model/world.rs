@@ -151,6 +151,15 @@ pub struct Member {
     pub row: u32,
 }
 
+impl Member {
+    /// The member's need: the chance that the explicit or the latent one is
+    /// there (§4.3).
+    #[inline(always)]
+    pub fn need(&self) -> f32 {
+        1.0 - (1.0 - self.explicit) * (1.0 - self.latent)
+    }
+}
+
 /// A tie made by interaction: its strength at its last contact, `day`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tie {
