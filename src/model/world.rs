@@ -545,14 +545,23 @@ impl<'g> World<'g> {
                 Vec::new()
             },
             kol_ids: Vec::new(),
-            records: Vec::new(),
+            // Room for everyone up front, as the memory check counts it
+            // (`batch::STATE_BYTES_PER_PERSON`, `batch::KeptRows`): grown
+            // by doubling instead, the arrays are copied and their pages
+            // faulted in again, a tenth of the full model's time (issue
+            // 11). Pages nobody joins into are never touched.
+            records: if p.keep_members {
+                Vec::with_capacity(n)
+            } else {
+                Vec::new()
+            },
             kol_seen: if p.kol.is_some() && !p.well_mixed {
                 vec![0; n]
             } else {
                 Vec::new()
             },
             kol_spoke: Vec::new(),
-            members: Vec::new(),
+            members: Vec::with_capacity(n), // (see `records`)
             pool: if keep_pool {
                 (0..n as u32).collect()
             } else {
