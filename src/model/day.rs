@@ -603,7 +603,7 @@ impl World<'_> {
         if p.ties_on && mem.bond > 0.0 {
             // Talking with one's ties keeps them alive.
             if let Some(list) = self.ties.get(m) {
-                let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize];
+                let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize].other;
                 if self.status[other as usize] == super::world::MEMBER {
                     t.tie_events.push((m, other, p.tie_reply * 0.5));
                 }

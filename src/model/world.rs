@@ -160,11 +160,25 @@ impl Member {
     }
 }
 
-/// A tie made by interaction: its strength at its last contact, `day`.
+/// A tie made by interaction: between whom (by [`pair`]), and its
+/// strength at its last contact, `day`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tie {
+    key: u64,
     pub strength: f32,
     pub day: u32,
+}
+
+/// The key of a tie record that is free: no pair has it (a tie is never
+/// made with oneself).
+const NO_PAIR: u64 = u64::MAX;
+
+/// One end of a tie, in a person's list: the other person, and where the
+/// tie's record is in [`TieLists`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TieEnd {
+    pub other: u32,
+    tie: u32,
 }
 
 /// Bytes per person of [`World`]'s per-person arrays with every mechanism
@@ -178,18 +192,27 @@ pub const PERSON_ARRAY_BYTES: usize = 44;
 /// Bytes of one member's record in the day loop's array.
 pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>();
 
-/// Per person, the people they are tied to by interaction, in the order
-/// the ties were made: a slot per person into a pool of lists, so that a
-/// lookup is one array read, not a hash, and a leaver's list goes back to
-/// the pool with its capacity for the next person who makes ties (no
-/// allocation once the pool has grown).
+/// Ties made by interaction. Per person, the ends of their ties in the
+/// order the ties were made: a slot per person into a pool of lists, so
+/// that a lookup is one array read, not a hash, and a leaver's list goes
+/// back to the pool with its capacity for the next person who makes ties
+/// (no allocation once the pool has grown). Each end names the tie's
+/// record (its strength), which both ends share: a leaver's ties are ended
+/// by walking their own list, each record fetched ahead of use, with no
+/// hash lookup (issue 11). A list may still hold ends of ties that have
+/// ended (the other person left); their records are free, or reused by
+/// another pair, and the pair's key tells.
 #[derive(Debug, Default)]
 pub struct TieLists {
     /// Per person: the index of their list in `lists`, or [`NO_LIST`].
     slot: Vec<u32>,
-    lists: Vec<Vec<u32>>,
+    lists: Vec<Vec<TieEnd>>,
     /// Indices of `lists` that are free (cleared, capacity kept).
     free: Vec<u32>,
+    /// The ties' records; a free one has the key [`NO_PAIR`].
+    ties: Vec<Tie>,
+    /// Indices of `ties` that are free.
+    free_ties: Vec<u32>,
 }
 
 /// A person with no tie list.
@@ -202,12 +225,14 @@ impl TieLists {
             slot: if on { vec![NO_LIST; n] } else { Vec::new() },
             lists: Vec::new(),
             free: Vec::new(),
+            ties: Vec::new(),
+            free_ties: Vec::new(),
         }
     }
 
-    /// The people `m` is tied to, if any tie was ever made.
+    /// The ends of `m`'s ties, if any tie was ever made.
     #[inline]
-    pub fn get(&self, m: u32) -> Option<&[u32]> {
+    pub fn get(&self, m: u32) -> Option<&[TieEnd]> {
         match self.slot.get(m as usize) {
             Some(&s) if s != NO_LIST => Some(&self.lists[s as usize]),
             _ => None,
@@ -220,8 +245,83 @@ impl TieLists {
         prefetch_at(&self.slot, m as usize);
     }
 
-    /// Records that `a` is now tied to `b`.
-    pub fn push(&mut self, a: u32, b: u32) {
+    /// Hints the processor to load the list `m`'s slot points to (once
+    /// the slot is in cache).
+    #[inline]
+    pub fn prefetch_list(&self, m: u32) {
+        if let Some(&s) = self.slot.get(m as usize).filter(|&&s| s != NO_LIST) {
+            prefetch_at(&self.lists, s as usize);
+        }
+    }
+
+    /// Hints the processor to load the record of the tie `e` ends.
+    #[inline]
+    pub fn prefetch_tie(&self, e: TieEnd) {
+        prefetch_at(&self.ties, e.tie as usize);
+    }
+
+    /// The tie between `a` and `b`, if they have one: looked for among the
+    /// ends of whichever of them has fewer, so that a member's contact
+    /// with someone who has thousands of ties (the owner, a KOL) costs no
+    /// more than their own list.
+    #[inline]
+    pub fn find(&self, a: u32, b: u32) -> Option<u32> {
+        let (la, lb) = (self.get(a)?, self.get(b)?);
+        let (list, other) = if lb.len() < la.len() {
+            (lb, a)
+        } else {
+            (la, b)
+        };
+        let key = pair(a, b);
+        list.iter()
+            .find(|e| e.other == other && self.ties[e.tie as usize].key == key)
+            .map(|e| e.tie)
+    }
+
+    /// The record of tie `id`, from [`TieLists::find`].
+    #[inline]
+    pub fn tie_mut(&mut self, id: u32) -> &mut Tie {
+        &mut self.ties[id as usize]
+    }
+
+    /// Makes a tie between `a` and `b` (who have none) at `strength` on
+    /// `day`, at the end of both lists.
+    pub fn make(&mut self, a: u32, b: u32, strength: f32, day: u32) {
+        let t = Tie {
+            key: pair(a, b),
+            strength,
+            day,
+        };
+        let tie = match self.free_ties.pop() {
+            Some(i) => {
+                self.ties[i as usize] = t;
+                i
+            }
+            None => {
+                self.ties.push(t);
+                (self.ties.len() - 1) as u32
+            }
+        };
+        self.push(a, TieEnd { other: b, tie });
+        self.push(b, TieEnd { other: a, tie });
+    }
+
+    /// Ends the tie that `e`, an end in `m`'s list, names, and returns it;
+    /// None if it has already ended (an end left from before).
+    #[inline]
+    pub fn cut(&mut self, m: u32, e: TieEnd) -> Option<Tie> {
+        let t = &mut self.ties[e.tie as usize];
+        if t.key != pair(m, e.other) {
+            return None;
+        }
+        let ended = *t;
+        t.key = NO_PAIR;
+        self.free_ties.push(e.tie);
+        Some(ended)
+    }
+
+    /// Adds end `e` to `a`'s list.
+    fn push(&mut self, a: u32, e: TieEnd) {
         let at = &mut self.slot[a as usize];
         if *at == NO_LIST {
             *at = match self.free.pop() {
@@ -232,12 +332,12 @@ impl TieLists {
                 }
             };
         }
-        self.lists[*at as usize].push(b);
+        self.lists[*at as usize].push(e);
     }
 
     /// Removes `m`'s list, returning its place in the pool and the list;
     /// give both back with [`TieLists::recycle`] once read.
-    pub fn take(&mut self, m: u32) -> Option<(u32, Vec<u32>)> {
+    pub fn take(&mut self, m: u32) -> Option<(u32, Vec<TieEnd>)> {
         let at = self.slot.get_mut(m as usize)?;
         if *at == NO_LIST {
             return None;
@@ -248,14 +348,14 @@ impl TieLists {
 
     /// Returns a list taken with [`TieLists::take`] to its place in the
     /// pool, emptied but with its capacity, for the next person's ties.
-    pub fn recycle(&mut self, s: u32, mut list: Vec<u32>) {
+    pub fn recycle(&mut self, s: u32, mut list: Vec<TieEnd>) {
         list.clear();
         self.lists[s as usize] = list;
         self.free.push(s);
     }
 }
 
-/// The key of the tie between `a` and `b` in [`World::tie_strength`].
+/// The key of the tie between `a` and `b` in [`TieLists`].
 #[inline]
 pub fn pair(a: u32, b: u32) -> u64 {
     ((a.min(b) as u64) << 32) | a.max(b) as u64
@@ -392,14 +492,10 @@ pub struct World<'g> {
     /// Per person: friends who have left the group while the person was in;
     /// kept as `friends_in`.
     pub friends_gone: Vec<u32>,
-    /// Per person: the people they are tied to by interaction (answers,
-    /// replies, welcomes, events). Kept only with `[ties]` on; an entry may
-    /// name someone who has left.
+    /// Ties made by interaction (answers, replies, welcomes, events), and
+    /// per person the ends of theirs. Kept only with `[ties]` on; an end
+    /// may name someone who has left.
     pub ties: TieLists,
-    /// Strength of each tie made by interaction, by [`pair`]: looked up in
-    /// constant time, so a member with thousands of ties (the owner, a KOL)
-    /// costs no more per contact than anyone else.
-    pub tie_strength: crate::rng::IdMap<u64, Tie>,
     /// Per person: tie strength gained today from others' actions, added to
     /// the member's bond at the start of tomorrow (kept with ties on).
     pub bond_in: Inflow,
@@ -534,7 +630,6 @@ impl<'g> World<'g> {
             },
             friends_gone: if track { vec![0; n] } else { Vec::new() },
             ties: TieLists::new(n, ties),
-            tie_strength: Default::default(),
             bond_in: Inflow::new(if ties { n } else { 0 }),
             lost_in: Inflow::new(if ties { n } else { 0 }),
             tie_events: Vec::new(),
@@ -1056,20 +1151,20 @@ impl<'g> World<'g> {
                     prefetch_at(self.bond_in.cells(), v as usize);
                 }
             }
+            if let Some(&(x, y, _)) = events.get(i + 4) {
+                self.ties.prefetch_list(x);
+                self.ties.prefetch_list(y);
+            }
             if a == b || strength <= 0.0 {
                 continue;
             }
-            match self.tie_strength.entry(pair(a, b)) {
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let t = e.get_mut();
+            match self.ties.find(a, b) {
+                Some(id) => {
+                    let t = self.ties.tie_mut(id);
                     t.strength = t.strength * p.tie_decay_pow[(day - t.day) as usize] + strength;
                     t.day = day;
                 }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Tie { strength, day });
-                    self.ties.push(a, b);
-                    self.ties.push(b, a);
-                }
+                None => self.ties.make(a, b, strength, day),
             }
             self.bond_in.add(a, strength);
             self.bond_in.add(b, strength);
@@ -1117,7 +1212,7 @@ impl<'g> World<'g> {
         let friends = self.friends_in.get(m as usize).copied().unwrap_or(0);
         let made = self.ties.get(m).map_or(0, |l| {
             l.iter()
-                .filter(|&&o| self.status[o as usize] == MEMBER)
+                .filter(|e| self.status[e.other as usize] == MEMBER)
                 .count() as u32
         });
         friends + made
@@ -1148,17 +1243,19 @@ impl<'g> World<'g> {
             }
         }
         if let Some((slot, list)) = self.ties.take(m) {
-            for (i, &o) in list.iter().enumerate() {
-                // Partners are scattered: fetch a few ahead (issue 11).
+            for (i, &e) in list.iter().enumerate() {
+                // Partners and the ties' records are scattered: fetch a few
+                // ahead (issue 11).
                 if let Some(&ahead) = list.get(i + 4) {
-                    let ai = ahead as usize;
+                    let ai = ahead.other as usize;
                     prefetch_at(&self.status, ai);
                     prefetch_at(self.bond_in.cells(), ai);
+                    self.ties.prefetch_tie(ahead);
                 }
-                let oi = o as usize;
+                let (o, oi) = (e.other, e.other as usize);
                 let member = self.status[oi] == MEMBER;
                 made += member as u32;
-                let Some(t) = self.tie_strength.remove(&pair(m, o)) else {
+                let Some(t) = self.ties.cut(m, e) else {
                     continue;
                 };
                 if !member {
@@ -1336,23 +1433,48 @@ mod tests {
     #[test]
     fn tie_lists_keep_order_and_reuse_a_leavers_list() {
         let mut t = TieLists::new(5, true);
-        t.push(1, 2);
-        t.push(1, 4);
-        t.push(3, 1);
-        assert_eq!(t.get(1), Some(&[2, 4][..]));
-        assert_eq!(t.get(3), Some(&[1][..]));
+        t.make(1, 2, 0.5, 0);
+        t.make(1, 4, 0.25, 1);
+        t.make(3, 1, 0.125, 2);
+        let others = |t: &TieLists, m| {
+            t.get(m)
+                .map(|l| l.iter().map(|e| e.other).collect::<Vec<_>>())
+        };
+        assert_eq!(others(&t, 1), Some(vec![2, 4, 3]));
+        assert_eq!(others(&t, 3), Some(vec![1]));
         assert_eq!(t.get(0), None);
+        // Found from either end, whichever list is shorter.
+        let id = t.find(4, 1).expect("1 and 4 are tied");
+        assert_eq!(t.find(1, 4), Some(id));
+        assert_eq!(t.tie_mut(id).strength, 0.25);
+        assert_eq!(t.find(2, 4), None);
         let (slot, list) = t.take(1).expect("1 has ties");
-        assert_eq!(list, [2, 4]);
+        assert_eq!(list.len(), 3);
         assert_eq!(t.get(1), None);
         assert!(t.take(1).is_none());
+        // Ending each of 1's ties once; an end already ended gives nothing.
+        let ended: Vec<f32> = list
+            .iter()
+            .filter_map(|&e| t.cut(1, e))
+            .map(|x| x.strength)
+            .collect();
+        assert_eq!(ended, [0.5, 0.25, 0.125]);
+        assert!(t.cut(1, list[0]).is_none());
+        assert_eq!(t.find(2, 1), None, "2's end of the tie is left, ended");
         let capacity = list.capacity();
         t.recycle(slot, list);
-        // The next person to make a tie gets the freed list, capacity kept.
-        t.push(4, 0);
-        assert_eq!(t.get(4), Some(&[0][..]));
-        assert_eq!(t.lists.len(), 2, "no new list was made");
-        assert!(t.lists[slot as usize].capacity() >= capacity);
+        // The next person to make a tie gets the freed list, capacity kept,
+        // and a freed record: the one 3's old end still names, now another
+        // pair's, which that end does not end.
+        t.make(4, 0, 1.0, 3);
+        assert_eq!(others(&t, 4), Some(vec![1, 0]));
+        assert_eq!(t.lists.len(), 4, "no new list was made for 4 or 0");
+        assert_eq!(t.ties.len(), 3, "no new record was made");
+        assert!(t.lists.iter().any(|l| l.capacity() >= capacity));
+        let old_end = t.get(3).expect("3's list is kept")[0];
+        assert!(t.cut(3, old_end).is_none());
+        assert_eq!(t.find(2, 0), None);
+        assert_eq!(t.find(0, 4).map(|id| t.tie_mut(id).strength), Some(1.0));
         // Off: nobody has a list.
         assert_eq!(TieLists::new(5, false).get(1), None);
     }
