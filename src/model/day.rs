@@ -788,7 +788,7 @@ impl World<'_> {
                 disappointment: 0.0,
             };
         }
-        let need = 1.0 - (1.0 - mem.explicit) * (1.0 - mem.latent);
+        let need = mem.need();
         // Hope: the promised value, believed for a while by those who need
         // it; as it fades, a promise not kept turns into disappointment (M3).
         let hope_left = p.hope[tenure as usize];
