@@ -33,6 +33,18 @@ struct DayCtx {
     well_mixed_pressure: f64,
     /// [`Params::feelings_matter`], looked up once a day.
     feelings: bool,
+    /// Whether today's member days are plain ([`World::plain_day`]).
+    plain: bool,
+}
+
+/// Whether mechanism switch `on` can be set in this copy of the day's
+/// loop: never in the plain one, where [`World::plain_day`] has checked
+/// that every switch so guarded is off today (issue 11: the compiler then
+/// drops the checks and what they guard). The result is the same as `on`.
+#[inline(always)]
+fn live<const PLAIN: bool>(on: bool) -> bool {
+    debug_assert!(!(PLAIN && on), "a plain day with a mechanism on");
+    !PLAIN && on
 }
 
 /// M5: a muted member is still counted but gone in practice; they only
@@ -174,7 +186,13 @@ impl World<'_> {
                 0.0
             },
             feelings: p.feelings_matter(),
+            plain: false,
         };
+        let ctx = DayCtx {
+            plain: self.plain_day(p, &ctx, &today_s),
+            ..ctx
+        };
+        self.plain_days += ctx.plain as u32;
 
         // Group-level inputs every member reads: yesterday's volume, ads,
         // answerers and answered questions in their own group (synchronous
@@ -257,9 +275,50 @@ impl World<'_> {
         row
     }
 
+    /// Whether no member's day today can use more than the plain network
+    /// SIR of the reference scenarios does: speaking, inviting and leaving
+    /// at the base rate (issue 11). Every other mechanism of §4.1–§4.9 is
+    /// switched off or idle today; the day's loop then runs a copy of the
+    /// member's day without their checks (see [`live`]), with the same
+    /// draws and the same outcome.
+    fn plain_day(&self, p: &Params, ctx: &DayCtx, today_s: &Today) -> bool {
+        !ctx.feelings
+            && !p.ties_on
+            && !p.trust_on
+            && !p.convert_on
+            && p.value_hazard <= 0.0
+            && p.friends == FriendsMode::Off
+            && p.giveaways.is_empty()
+            && !(p.moderation.is_some() && self.on.moderation)
+            && !today_s.kol_active
+            && !today_s.checkin
+            && !today_s.content_today
+            && !today_s.guest_today
+            && !today_s.cycle_end
+            && !today_s.group_buy
+            && today_s.event.is_none()
+    }
+
     /// The day of the members in `chunk`, which starts at `base` in the
     /// member array; what it writes outside their records goes to `t`.
     fn chunk_day(&self, p: &Params, li: &LoopIn, chunk: &mut [Member], base: usize, t: &mut Tally) {
+        if li.ctx.plain {
+            self.members_day::<true>(p, li, chunk, base, t)
+        } else {
+            self.members_day::<false>(p, li, chunk, base, t)
+        }
+    }
+
+    /// [`World::chunk_day`], in its plain copy or in full.
+    #[inline(always)]
+    fn members_day<const PLAIN: bool>(
+        &self,
+        p: &Params,
+        li: &LoopIn,
+        chunk: &mut [Member],
+        base: usize,
+        t: &mut Tally,
+    ) {
         let (ctx, today_s) = (li.ctx, li.today_s);
         for idx in 0..chunk.len() {
             // Two prefetches (issue 11: the loop is bound by memory
@@ -283,9 +342,16 @@ impl World<'_> {
             if mem.role == Role::Owner as u8 {
                 self.owner_day(p, mem, ctx, today_s, t);
             } else {
-                let spoke =
-                    self.member_day(p, mem, ctx, today_s, &li.inputs[g], &li.yesterday[g], t);
-                if spoke.messages > 0 && mem.flags & KOL != 0 && today_s.kol_active {
+                let spoke = self.member_day::<PLAIN>(
+                    p,
+                    mem,
+                    ctx,
+                    today_s,
+                    &li.inputs[g],
+                    &li.yesterday[g],
+                    t,
+                );
+                if spoke.messages > 0 && mem.flags & KOL != 0 && live::<PLAIN>(today_s.kol_active) {
                     t.kol_spoke.push(mem.id);
                 }
                 if spoke.active {
@@ -296,7 +362,7 @@ impl World<'_> {
                 // helped by the group, or committed.
                 let keen =
                     (mem.interest + (1.0 - mem.interest) * mem.satisfaction).max(mem.commitment);
-                if today_s.event.is_some()
+                if live::<PLAIN>(today_s.event.is_some())
                     && mem.flags & (MUTED | LEAVING) == 0
                     && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
                 {
@@ -388,7 +454,7 @@ impl World<'_> {
     /// One member's day (MODEL.md §4.2–§4.9). Returns what they said.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn member_day(
+    fn member_day<const PLAIN: bool>(
         &self,
         p: &Params,
         mem: &mut Member,
@@ -402,9 +468,11 @@ impl World<'_> {
         let day = ctx.day;
         let tenure = day - mem.joined;
         let d_act = ctx.act.member(m);
-        self.receive(p, mem, day, t);
-        let kol_paid = mem.flags & KOL != 0 && today_s.kol_active;
-        if ctx.feelings {
+        if live::<PLAIN>(p.ties_on || !p.giveaways.is_empty()) {
+            self.receive(p, mem, day, t);
+        }
+        let kol_paid = mem.flags & KOL != 0 && live::<PLAIN>(today_s.kol_active);
+        if live::<PLAIN>(ctx.feelings) {
             let follows_kol = !self.kol_seen.is_empty() && self.kol_seen[m as usize] > 0;
             drift(p, mem, gin, today_s, mem.need(), follows_kol);
         }
@@ -412,15 +480,20 @@ impl World<'_> {
             // S4: a paid KOL is paid to stay keen.
             mem.interest = 1.0;
         }
-        if ctx.feelings || today_s.content_today || today_s.guest_today {
+        if live::<PLAIN>(ctx.feelings || today_s.content_today || today_s.guest_today) {
             read(p, mem, today_s, &d_act, mem.need(), gin, &mut t.row);
         }
         // Social value (ties) changes only between days: computed once for
         // speaking and for the decision to stay.
-        let social = self.social(p, mem);
-        let spoke = self.speak(p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, t);
+        let social = if live::<PLAIN>(p.ties_on) {
+            self.social(p, mem)
+        } else {
+            (0.0, 0.0)
+        };
+        let spoke =
+            self.speak::<PLAIN>(p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, t);
         // M3: value short of what was promised erodes trust.
-        if p.trust_on && tenure > p.grace_days {
+        if live::<PLAIN>(p.trust_on) && tenure > p.grace_days {
             let gap = (mem.expectation - mem.satisfaction).max(0.0);
             mem.trust = (mem.trust - p.expectation_weight * gap).max(0.0);
         }
@@ -440,14 +513,16 @@ impl World<'_> {
                 t,
             );
         }
-        buy(p, mem, tenure, ctx, today_s, &mut t.row);
+        if live::<PLAIN>(p.convert_on || today_s.group_buy) {
+            buy(p, mem, tenure, ctx, today_s, &mut t.row);
+        }
         // Operator removals and renewals, then the member's own choice.
         let exit = if let Some(c) =
-            self.operator_exit(p, mem, day, today_s.cycle_end, &ctx.lv, &mut t.row)
+            self.operator_exit::<PLAIN>(p, mem, day, today_s.cycle_end, &ctx.lv, &mut t.row)
         {
             Some((c, false))
         } else if p.leave_on {
-            self.exit_decision(p, mem, tenure, kol_paid, social, gin, ctx)
+            self.exit_decision::<PLAIN>(p, mem, tenure, kol_paid, social, gin, ctx)
         } else {
             None
         };
@@ -506,8 +581,9 @@ impl World<'_> {
 
     /// §4.4: speaking, check-ins, questions and replies. Returns the
     /// messages sent (0: silent).
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn speak(
+    fn speak<const PLAIN: bool>(
         &self,
         p: &Params,
         mem: &mut Member,
@@ -540,7 +616,7 @@ impl World<'_> {
         };
         let spoke = d_act.unit(2) < chance;
         let mut checked_in = false;
-        if today_s.checkin {
+        if live::<PLAIN>(today_s.checkin) {
             // S8: check-ins are a small ritual of speaking.
             let r = p.rituals.as_ref().expect("checkin implies [rituals]");
             if d_act.unit(4) < r.checkin_rate * i {
@@ -552,7 +628,7 @@ impl World<'_> {
         }
         // A newcomer whose greeting got a reply has a first tie (Joyce &
         // Kraut 2006: a reply raises the chance that a newcomer returns).
-        if p.ties_on
+        if live::<PLAIN>(p.ties_on)
             && day == mem.joined + 1
             && !yesterday.speakers.is_empty()
             && self
@@ -585,7 +661,7 @@ impl World<'_> {
         } as u64;
         mem.last_spoke = day;
         t.today[g].messages += messages;
-        if p.ties_on {
+        if live::<PLAIN>(p.ties_on) {
             // Only read for the ties replies make.
             t.spoke.push((mem.group, m, false));
         }
@@ -600,7 +676,7 @@ impl World<'_> {
         } else if role == Role::Asker as u8 {
             self.ask(p, mem, ctx, today_s, gin, yesterday, t);
         }
-        if p.ties_on && mem.bond > 0.0 {
+        if live::<PLAIN>(p.ties_on) && mem.bond > 0.0 {
             // Talking with one's ties keeps them alive.
             if let Some(list) = self.ties.get(m) {
                 let other = list[(ctx.soc.member(m).bits(2) % list.len() as u64) as usize].other;
@@ -678,9 +754,9 @@ impl World<'_> {
 
     /// Hazards of leaving, combined (MODEL.md §4.9); returns the cause and
     /// whether the member mutes instead of leaving.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn exit_decision(
+    fn exit_decision<const PLAIN: bool>(
         &self,
         p: &Params,
         mem: &Member,
@@ -692,7 +768,7 @@ impl World<'_> {
     ) -> Option<(Cause, bool)> {
         let m = mem.id;
         let mi = m as usize;
-        if p.friends == FriendsMode::Threshold
+        if live::<PLAIN>(p.friends == FriendsMode::Threshold)
             && !self.friends_in.is_empty()
             && !self.friends_gone.is_empty()
             && self.friends_gone[mi] > 0
@@ -705,7 +781,7 @@ impl World<'_> {
         // Value short of the outside option, split by what is missing.
         let mut parts = [0.0f64; 4]; // annoyance, unmet need, friends, boredom
         let mut h_value = 0.0;
-        if p.value_hazard > 0.0 {
+        if live::<PLAIN>(p.value_hazard > 0.0) {
             let u = self.net_value(p, mem, tenure, kol_paid, social, gin);
             let short = (p.outside - u.net) as f64;
             if short > 0.0 {
@@ -723,12 +799,13 @@ impl World<'_> {
             }
         }
         // Advertisers are there for the audience, not for the leader.
-        let h_trust = if p.trust_on && mem.role != Role::Advertiser as u8 {
+        let h_trust = if live::<PLAIN>(p.trust_on) && mem.role != Role::Advertiser as u8 {
             p.distrust * ((p.trust_floor - mem.trust) / p.trust_floor).max(0.0) as f64
         } else {
             0.0
         };
         let h_friends = match p.friends {
+            _ if PLAIN => 0.0,
             FriendsMode::Contagion if p.well_mixed => ctx.well_mixed_pressure,
             FriendsMode::Contagion => p.friends_hazard * self.friends_gone[mi] as f64,
             _ => 0.0,
@@ -1140,7 +1217,8 @@ impl World<'_> {
     }
 
     /// S9, S11: removal by moderators and renewal at the end of a cycle.
-    fn operator_exit(
+    #[inline(always)]
+    fn operator_exit<const PLAIN: bool>(
         &self,
         p: &Params,
         mem: &Member,
@@ -1149,6 +1227,10 @@ impl World<'_> {
         lv: &crate::rng::DayStream,
         row: &mut DayRow,
     ) -> Option<Cause> {
+        if PLAIN {
+            // A plain day has no moderation and no end of a cycle.
+            return None;
+        }
         if let Some(md) = p.moderation.as_ref().filter(|_| self.on.moderation) {
             // Advertisers are removed once they have posted ads for ad_delay days.
             // Removal comes ad_delay days after the first ad (0: that day).

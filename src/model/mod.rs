@@ -541,6 +541,76 @@ mode = "contagion"
         assert_eq!(skipped.groups, full.groups);
     }
 
+    /// Issue 11: the day's loop has a plain copy, without the checks of
+    /// the mechanisms a plain network SIR leaves off, for days when all of
+    /// them are off or idle. Here lessons every fourth day, an operator
+    /// who speaks and invites, askers and advertisers, a channel, muting
+    /// and small groups make some days plain and some not; forcing the
+    /// full copy on every day (`always_drift` makes every day's feelings
+    /// matter) must change no output, while the draws of both copies did
+    /// decide things (members left, invited, spoke).
+    #[test]
+    fn plain_days_give_what_full_days_give() {
+        let text = r#"
+name = "plain-days"
+days = 60
+[population]
+size = 3000
+graph = { model = "barabasi-albert", m = 3 }
+[roles]
+asker = 0.2
+advertiser = 0.05
+[needs]
+enabled = false
+[start]
+members = 30
+[[channel]]
+name = "poster"
+daily = 5
+[invite]
+per_friend = 0.05
+[interest]
+enabled = false
+[trust]
+enabled = false
+[conversion]
+enabled = false
+[content]
+schedule = { start = 1, every = 4 }
+[leave]
+base = 0.03
+value = 0.0
+distrust = 0.0
+mute_share = 0.3
+friends = { mode = "off" }
+[ties]
+enabled = false
+[groups]
+capacity = 80
+max = 4
+split = true
+"#;
+        let (s, g, mut p) = prepared(text);
+        let mut plain = 0;
+        let a = simulate_with(&s, &p, &g, 0, true, |w, _| plain = w.plain_days);
+        p.always_drift = true;
+        let mut full_plain = 0;
+        let b = simulate_with(&s, &p, &g, 0, true, |w, _| full_plain = w.plain_days);
+        assert!(plain > 30 && plain < 60, "plain days: {plain}");
+        assert_eq!(full_plain, 0);
+        let sum = |f: fn(&DayRow) -> u64| a.days.iter().map(f).sum::<u64>();
+        assert!(sum(|r| r.left as u64) > 50);
+        assert!(sum(|r| r.referral_joins as u64) > 50);
+        assert!(sum(|r| r.messages) > 1000);
+        assert!(sum(|r| r.questions as u64) > 0);
+        assert!(sum(|r| r.ads) > 0);
+        assert!(a.days.last().is_some_and(|r| r.groups > 1));
+        assert_eq!(a.days, b.days);
+        assert_eq!(a.members, b.members);
+        assert_eq!(a.referrals, b.referrals);
+        assert_eq!(a.groups, b.groups);
+    }
+
     /// A scenario whose days each hold several chunks of the day's loop
     /// ([`day::CHUNK`]): every mechanism on, ties, KOLs, a meetup and the
     /// team's answers, 90,000 launch members in 180 groups.

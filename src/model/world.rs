@@ -563,6 +563,9 @@ pub struct World<'g> {
     /// Whether a day's chunks may run on several threads (see
     /// [`super::simulate_split`]).
     pub split_days: bool,
+    /// Days so far whose member loop ran in its plain copy (see
+    /// `World::plain_day`; the tests read it).
+    pub plain_days: u32,
     /// Which levers paid for as they run are on today.
     pub on: LeversOn,
 }
@@ -692,6 +695,7 @@ impl<'g> World<'g> {
             purse: Purse::new(p),
             tallies: Vec::new(),
             split_days: true,
+            plain_days: 0,
             on: LeversOn {
                 rituals: p.rituals.is_some(),
                 moderation: p.moderation.is_some(),
