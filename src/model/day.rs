@@ -14,7 +14,7 @@ use super::params::probability_weight;
 use super::params::Params;
 use super::world::{
     Aggregates, Cause, Census, Member, Role, Source, Speakers, World, GIFT, JOINING, KOL, LEAVING,
-    MUTED, OUTSIDER, STAKE,
+    LEFT, MUTED, OUTSIDER, STAKE,
 };
 use super::{DayRow, Referral};
 use crate::rng::{DayStream, Draws, Purpose};
@@ -216,7 +216,8 @@ impl World<'_> {
         // chunks may run on several threads (see [`CHUNK`]).
         let mut members = std::mem::take(&mut self.members);
         let mut tallies = std::mem::take(&mut self.tallies);
-        let chunks = members.len().div_ceil(CHUNK).max(1);
+        let bounds = self.chunk_bounds(members.len());
+        let chunks = bounds.len() - 1;
         tallies.resize_with(chunks, Tally::default);
         for t in tallies.iter_mut() {
             t.start(ng, self.purse.hours_left);
@@ -233,19 +234,25 @@ impl World<'_> {
         // out today, the chunks run in order, each starting with the hours
         // the one before left.
         let hours_bind = today_s.service && self.purse.hours_left.is_finite();
+        let mut parts = Vec::with_capacity(chunks);
+        let mut rest = &mut members[..];
+        for w in bounds.windows(2) {
+            let (chunk, tail) = rest.split_at_mut(w[1] - w[0]);
+            parts.push((w[0], chunk));
+            rest = tail;
+        }
         if chunks > 1 && !hours_bind && self.split_days && rayon::current_num_threads() > 1 {
             use rayon::prelude::*;
             let w = &*self;
-            members
-                .par_chunks_mut(CHUNK)
+            parts
+                .into_par_iter()
                 .zip(tallies.par_iter_mut())
-                .enumerate()
-                .for_each(|(k, (chunk, t))| w.chunk_day(p, &loop_in, chunk, k * CHUNK, t));
+                .for_each(|((base, chunk), t)| w.chunk_day(p, &loop_in, chunk, base, t));
         } else {
             let mut hours_left = self.purse.hours_left;
-            for (k, (chunk, t)) in members.chunks_mut(CHUNK).zip(&mut tallies).enumerate() {
+            for ((base, chunk), t) in parts.into_iter().zip(&mut tallies) {
                 t.hours_left = hours_left;
-                self.chunk_day(p, &loop_in, chunk, k * CHUNK, t);
+                self.chunk_day(p, &loop_in, chunk, base, t);
                 hours_left = t.hours_left;
             }
         }
@@ -273,6 +280,26 @@ impl World<'_> {
         row.messages = today.iter().map(|a| a.messages).sum();
         self.yesterday = today;
         row
+    }
+
+    /// Where the chunks of the day's loop start in a member array of `len`
+    /// records, and its end: chunk k holds members k·[`CHUNK`] to
+    /// (k + 1)·[`CHUNK`] − 1 counted without the holes, so that the holes
+    /// change no chunk's sums (at least one chunk).
+    fn chunk_bounds(&self, len: usize) -> Vec<usize> {
+        let live = len - self.holes.len();
+        let mut bounds = vec![0];
+        let mut h = 0;
+        for k in 1..live.div_ceil(CHUNK).max(1) {
+            // The record of live member t is at t plus the holes before it.
+            let t = k * CHUNK;
+            while h < self.holes.len() && self.holes[h] as usize <= t + h {
+                h += 1;
+            }
+            bounds.push(t + h);
+        }
+        bounds.push(len);
+        bounds
     }
 
     /// Whether no member's day today can use more than the plain network
@@ -326,13 +353,19 @@ impl World<'_> {
             // member's day reads; nearer, the neighbour list the offsets
             // point to, which are in cache by then.
             // A muted member's day reads none of it.
-            if let Some(ahead) = chunk.get(idx + 16).filter(|m| m.flags & MUTED == 0) {
+            if let Some(ahead) = chunk
+                .get(idx + 16)
+                .filter(|m| m.flags & (MUTED | LEFT) == 0)
+            {
                 self.prefetch_person(ahead.id);
             }
-            if let Some(ahead) = chunk.get(idx + 8).filter(|m| m.flags & MUTED == 0) {
+            if let Some(ahead) = chunk.get(idx + 8).filter(|m| m.flags & (MUTED | LEFT) == 0) {
                 self.graph.prefetch(ahead.id);
             }
             let mem = &mut chunk[idx];
+            if mem.flags & LEFT != 0 {
+                continue;
+            }
             if mem.flags & MUTED != 0 {
                 muted_day(p, mem, ctx, today_s);
                 t.count_out(mem, base + idx);
@@ -1094,7 +1127,7 @@ impl World<'_> {
             .members
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.role != Role::Owner as u8 && m.flags & (MUTED | LEAVING) == 0)
+            .filter(|(_, m)| m.role != Role::Owner as u8 && m.flags & (MUTED | LEAVING | LEFT) == 0)
             .map(|(i, m)| (self.graph.degree(m.id), m.id, i))
             .collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -1601,7 +1634,7 @@ struct Today {
 
 impl Today {
     fn new(p: &Params, w: &mut World, day: u32, row: &mut DayRow) -> Today {
-        let members = w.members.len().max(1) as f64;
+        let members = w.member_count().max(1) as f64;
         let mut t = Today {
             content_today: false,
             guest_today: false,
@@ -1676,7 +1709,10 @@ impl Today {
                 Lever::Kol => {
                     if let Some(k) = p.kol.as_ref().filter(|k| k.schedule.contains(day)) {
                         let kols = if w.kols_appointed {
-                            w.members.iter().filter(|m| m.flags & KOL != 0).count()
+                            w.members
+                                .iter()
+                                .filter(|m| m.flags & (KOL | LEFT) == KOL)
+                                .count()
                         } else {
                             k.count as usize
                         };

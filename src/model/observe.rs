@@ -66,7 +66,7 @@ pub fn simulate_observed(
     let mut seen: Vec<(u32, MemberState)> = Vec::new();
     super::simulate_with(scenario, params, graph, run, true, |world: &World, day| {
         seen.clear();
-        seen.extend(world.members.iter().map(|m| (m.id, state_of(m, day))));
+        seen.extend(world.live_members().map(|m| (m.id, state_of(m, day))));
         observe(day, &seen);
     })
 }

@@ -174,6 +174,9 @@ pub struct Params {
     /// [`Params::feelings_matter`] says they change nothing: for the test
     /// that checks that it is so. Off in every run.
     pub always_drift: bool,
+    /// The member array is compacted when its holes times this exceed
+    /// its records (8; a test compacts every day, see `World::holes`).
+    pub hole_share: usize,
 }
 
 /// Probability weighting of rank-dependent utility (Tversky & Kahneman
@@ -387,6 +390,7 @@ impl Params {
             groups: s.groups.clone(),
             keep_members: s.output.members,
             always_drift: false,
+            hole_share: 8,
         }
     }
 

@@ -104,6 +104,9 @@ pub const GIFT: u8 = 16;
 pub const KOL: u8 = 32;
 /// Flag: joined through a giveaway (kept after delivery, for counting).
 pub const GIFT_JOINER: u8 = 64;
+/// Flag: the record of a member who has left, kept in place (a hole in the
+/// member array, see [`World::holes`]).
+pub const LEFT: u8 = 128;
 
 /// One member's own state. Only the member's own decisions (and end-of-day
 /// operator actions addressed to them) read or write it.
@@ -189,8 +192,10 @@ pub struct TieEnd {
 /// `person_arrays_are_counted` checks the sum against a world.
 pub const PERSON_ARRAY_BYTES: usize = 44;
 
-/// Bytes of one member's record in the day loop's array.
-pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>();
+/// Bytes of one member's record in the day loop's array, with its share
+/// of the list of holes (4 bytes a hole, at most one hole for each eight
+/// records at the end of a day, rounded up).
+pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 1;
 
 /// Ties made by interaction. Per person, the ends of their ties in the
 /// order the ties were made: a slot per person into a pool of lists, so
@@ -516,7 +521,16 @@ pub struct World<'g> {
     pub kol_seen: Vec<u8>,
     /// KOLs who spoke yesterday (to clear `kol_seen`).
     pub kol_spoke: Vec<u32>,
+    /// The members' records, in joining order, with holes: a leaver's
+    /// record stays in place, flagged [`LEFT`], until the holes make up an
+    /// eighth of the array ([`Params::hole_share`]), and it is then compacted in one pass
+    /// (issue 11: moving every record behind a leaver, every day, was a
+    /// tenth of the reference SIR's time). Nothing reads a hole.
     pub members: Vec<Member>,
+    /// Where the holes in `members` are, in increasing order.
+    pub holes: Vec<u32>,
+    /// [`Params::hole_share`].
+    pub hole_share: usize,
     pub pool: Vec<u32>,
     pub pool_pos: Vec<u32>,
     pub gone_total: u64,
@@ -659,7 +673,12 @@ impl<'g> World<'g> {
                 Vec::new()
             },
             kol_spoke: Vec::new(),
-            members: Vec::with_capacity(n), // (see `records`)
+            // (See `records`.) Holes never make the array outgrow this:
+            // at the end of a day it holds members and holes of people
+            // gone, and those who can join tomorrow are outsiders.
+            members: Vec::with_capacity(n),
+            holes: Vec::new(),
+            hole_share: p.hole_share,
             pool: if keep_pool {
                 (0..n as u32).collect()
             } else {
@@ -1024,6 +1043,7 @@ impl<'g> World<'g> {
                 Source::Giveaway(g) => p.giveaways[g as usize].deliver_after,
                 _ => 0,
             };
+            debug_assert!(self.members.len() < self.members.capacity());
             self.members.push(Member {
                 id: v,
                 joined: day,
@@ -1117,7 +1137,7 @@ impl<'g> World<'g> {
         for (k, m) in self
             .members
             .iter_mut()
-            .filter(|m| m.group == group)
+            .filter(|m| m.group == group && m.flags & LEFT == 0)
             .enumerate()
         {
             if k % 2 == 1 && m.role != Role::Owner as u8 {
@@ -1303,6 +1323,9 @@ impl<'g> World<'g> {
             census.start(groups);
             self.leaver_at.clear();
             for (r, m) in self.members.iter().enumerate() {
+                if m.flags & LEFT != 0 {
+                    continue;
+                }
                 if m.flags & LEAVING != 0 {
                     self.leaver_at.push(r as u32);
                 } else {
@@ -1316,24 +1339,14 @@ impl<'g> World<'g> {
         }
         let (muted, trust, interest) = (census.muted, census.trust, census.interest);
         census.taken = false;
-        // Leavers out, in order; the members between two leavers move down
-        // together.
-        let mut kept = self
-            .leaver_at
-            .first()
-            .map_or(self.members.len(), |&r| r as usize);
-        for (j, &r) in self.leaver_at.iter().enumerate() {
-            let r = r as usize;
-            self.leaving.push(self.members[r]);
-            let next = self
-                .leaver_at
-                .get(j + 1)
-                .map_or(self.members.len(), |&x| x as usize);
-            self.members.copy_within(r + 1..next, kept);
-            kept += next - r - 1;
+        // Leavers' records become holes, in order.
+        for &r in &self.leaver_at {
+            let m = &mut self.members[r as usize];
+            self.leaving.push(*m);
+            m.flags |= LEFT;
         }
-        self.leaver_at.clear();
-        self.members.truncate(kept);
+        self.add_holes();
+        let kept = self.member_count();
         debug_assert_eq!(
             census.per_group.iter().map(|g| g.0 as usize).sum::<usize>(),
             kept
@@ -1404,6 +1417,44 @@ impl<'g> World<'g> {
         self.purse.end_day(p, row);
     }
 
+    /// Today's leavers' places (`leaver_at`, in order) join the holes;
+    /// when the holes make up more than an eighth of the member array, it
+    /// is compacted, in order.
+    fn add_holes(&mut self) {
+        if self.leaver_at.is_empty() {
+            return;
+        }
+        // Both lists are in order, and today's leavers were members, not
+        // holes: merged from the back, in place.
+        let (mut i, mut j) = (self.holes.len(), self.leaver_at.len());
+        self.holes.resize(i + j, 0);
+        while j > 0 {
+            let k = i + j - 1;
+            if i > 0 && self.holes[i - 1] > self.leaver_at[j - 1] {
+                self.holes[k] = self.holes[i - 1];
+                i -= 1;
+            } else {
+                self.holes[k] = self.leaver_at[j - 1];
+                j -= 1;
+            }
+        }
+        self.leaver_at.clear();
+        if self.holes.len().saturating_mul(self.hole_share) > self.members.len() {
+            self.members.retain(|m| m.flags & LEFT == 0);
+            self.holes.clear();
+        }
+    }
+
+    /// The members' records, without the holes.
+    pub fn live_members(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|m| m.flags & LEFT == 0)
+    }
+
+    /// The number of members (records that are not holes).
+    pub fn member_count(&self) -> usize {
+        self.members.len() - self.holes.len()
+    }
+
     /// R6: members each KOL served (answered, or reached with a post),
     /// averaged over the KOLs appointed. With more than 64 KOLs, KOLs i and
     /// i + 64 share a bit, which undercounts.
@@ -1419,7 +1470,7 @@ impl<'g> World<'g> {
     pub fn close_records(&mut self) {
         for i in 0..self.members.len() {
             let m = self.members[i];
-            if (m.row as usize) < self.records.len() {
+            if m.flags & LEFT == 0 && (m.row as usize) < self.records.len() {
                 let ties = self.ties_inside(m.id);
                 let rec = &mut self.records[m.row as usize];
                 rec.ties = ties;
