@@ -357,7 +357,12 @@ impl World<'_> {
                 .get(idx + 16)
                 .filter(|m| m.flags & (MUTED | LEFT) == 0)
             {
-                self.prefetch_person(ahead.id);
+                if PLAIN {
+                    // The other per-person arrays are empty on a plain day.
+                    self.graph.prefetch_offsets(ahead.id);
+                } else {
+                    self.prefetch_person(ahead.id);
+                }
             }
             if let Some(ahead) = chunk.get(idx + 8).filter(|m| m.flags & (MUTED | LEFT) == 0) {
                 self.graph.prefetch(ahead.id);
