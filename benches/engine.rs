@@ -5,10 +5,10 @@
 //! (full model: the sum over days of the members in the group) per second, on
 //! one thread. README.md quotes these numbers.
 
-use std::path::Path;
+mod common;
 
+use common::{peers_text, peers_text_1m, run_in, setup, threads, SIR};
 use commsim::batch;
-use commsim::graph::Graph;
 use commsim::model::{self, Params};
 use commsim::scenario::Scenario;
 use divan::counter::ItemsCount;
@@ -17,50 +17,6 @@ use divan::Bencher;
 fn main() {
     divan::main();
 }
-
-const SIR: &str = r#"
-name = "sir-bench"
-days = 100
-runs = 1
-[population]
-size = 100000
-graph = { model = "barabasi-albert", m = 3 }
-[roles]
-expert = 0.0
-asker = 0.0
-advertiser = 0.0
-freebie = 0.0
-[needs]
-enabled = false
-[start]
-members = 10
-pick = "random"
-owner = false
-[invite]
-rate = 1.0
-engaged = false
-per_friend = 0.05
-accept = 1.0
-need_match = 0.0
-[interest]
-enabled = false
-[trust]
-enabled = false
-[content]
-enabled = false
-[conversion]
-enabled = false
-[leave]
-base = 0.1
-value = 0.0
-distrust = 0.0
-mute_share = 0.0
-friends = { mode = "off" }
-[ties]
-enabled = false
-[groups]
-capacity = 0
-"#;
 
 /// Every mechanism on: needs, interest, trust, content, conversion, the
 /// value of staying with ties between members (answers, replies, welcomes,
@@ -96,28 +52,6 @@ mode = "contagion"
 capacity = 0
 "#;
 
-/// The kernel peers publish (issue 11): network SIR on a 100,000-node
-/// Barabási–Albert graph (m = 3), 1,000 initial members (1%), β = 0.05 per
-/// edge per day, γ = 0.02, 100 days, every other mechanism off.
-fn peers_text() -> String {
-    let kernel = SIR
-        .replace("name = \"sir-bench\"", "name = \"peers-sir\"")
-        .replace("members = 10", "members = 1000")
-        .replace("base = 0.1", "base = 0.02");
-    // As in benches/peers/peers-sir.toml: per-member rows (members.csv) and
-    // the referral list are outputs the peers' tools and the baseline do
-    // not produce, so they are off and the timing is the kernel.
-    format!("{kernel}\n[output]\nmembers = false\nreferrals = false\n")
-}
-
-fn setup(text: &str) -> (Scenario, Graph, Params) {
-    let s = Scenario::from_toml(text, Path::new("bench.toml"), Path::new("."), "bench").unwrap();
-    let (s, g) = batch::prepare(s, 1).unwrap();
-    let g = g.unwrap();
-    let p = Params::new(&s, g.node_count());
-    (s, g, p)
-}
-
 /// Network SIR on a 100,000-node Barabási–Albert graph (m = 3), 100 days.
 #[divan::bench(sample_count = 30)]
 fn network_sir_100k_ba(bencher: Bencher) {
@@ -137,20 +71,6 @@ fn full_model_100k(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(member_days))
         .bench(|| run_in(&pool, &s, &p, &g));
-}
-
-/// One run inside `pool` (its output is dropped by divan, untimed).
-fn run_in(pool: &rayon::ThreadPool, s: &Scenario, p: &Params, g: &Graph) -> model::RunOutput {
-    pool.install(|| model::simulate(s, p, g, 0))
-}
-
-/// A pool of `n` threads: a run's day is split over the threads of the
-/// pool it runs in, so a 1-thread figure needs a 1-thread pool.
-fn threads(n: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .unwrap()
 }
 
 /// A batch's fixed cost for the built-in default (5,000 people): the graph
@@ -180,13 +100,6 @@ fn peers_sir_commsim(bencher: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn peers_sir_plain_csr(bencher: Bencher) {
     peers_plain(bencher, &peers_text());
-}
-
-/// The peers' kernel at 1,000,000 nodes (10,000 initial members, 1%).
-fn peers_text_1m() -> String {
-    peers_text()
-        .replace("size = 100000", "size = 1000000")
-        .replace("members = 1000", "members = 10000")
 }
 
 /// commsim on the peers' kernel, 1 thread, 1,000,000 nodes.
@@ -221,48 +134,11 @@ fn sir_commsim(bencher: Bencher, text: &str, n: usize) {
         .bench(|| run_in(&pool, &s, &p, &g));
 }
 
-/// A plain single-thread CSR loop with no framework, on the scenario's
-/// graph. Each day every infected node infects each susceptible neighbour
-/// with probability β (one uniform per edge), then recovers with
-/// probability γ; newly infected nodes count from the next day (synchronous
-/// update, as in commsim). 1% of the nodes start infected.
+/// The plain CSR loop ([`common::plain_sir`]) on the scenario's graph.
 fn peers_plain(bencher: Bencher, text: &str) {
-    use rand::{Rng, SeedableRng};
     let (_, g, _) = setup(text);
-    let n = g.node_count();
-    let node_days = n * 100;
-    bencher.counter(ItemsCount::new(node_days)).bench(|| {
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
-        // 0 susceptible, 1 infected, 2 recovered.
-        let mut state = vec![0u8; n];
-        let mut infected: Vec<u32> = Vec::new();
-        while infected.len() < n / 100 {
-            let v = rng.random_range(0..n as u32);
-            if state[v as usize] == 0 {
-                state[v as usize] = 1;
-                infected.push(v);
-            }
-        }
-        let mut next: Vec<u32> = Vec::new();
-        for _ in 0..100 {
-            next.clear();
-            for &v in &infected {
-                for &w in g.neighbors(v) {
-                    if state[w as usize] == 0 && rng.random::<f64>() < 0.05 {
-                        state[w as usize] = 1;
-                        next.push(w);
-                    }
-                }
-            }
-            infected.retain(|&v| {
-                let stay = rng.random::<f64>() >= 0.02;
-                if !stay {
-                    state[v as usize] = 2;
-                }
-                stay
-            });
-            infected.extend_from_slice(&next);
-        }
-        divan::black_box(infected.len())
-    });
+    let node_days = g.node_count() * 100;
+    bencher
+        .counter(ItemsCount::new(node_days))
+        .bench(|| divan::black_box(common::plain_sir(&g)));
 }
