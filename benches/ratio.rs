@@ -22,7 +22,7 @@ fn main() {
         .collect();
     let wants = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     if wants("100k") {
-        kernel("100k", "100,000", &peers_text(), 15, false);
+        kernel("100k", "100,000", &peers_text(), 41, false);
     }
     if wants("1m") {
         kernel("1m", "1,000,000", &peers_text_1m(), 5, true);
