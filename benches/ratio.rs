@@ -37,7 +37,8 @@ fn time<T>(f: impl FnOnce() -> T) -> f64 {
 }
 
 /// `rounds` rounds of: the plain loop, commsim on 1 thread, and (with
-/// `two`) commsim on 2 threads; after one untimed round.
+/// `two`) commsim on 2 threads, the loop first in even rounds and last in
+/// odd ones; after one untimed round.
 fn kernel(name: &str, nodes: &str, text: &str, rounds: usize, two: bool) {
     let (s, g, p) = setup(text);
     let (one_pool, two_pool) = (threads(1), threads(2));
@@ -45,15 +46,19 @@ fn kernel(name: &str, nodes: &str, text: &str, rounds: usize, two: bool) {
     let mut one = Vec::new();
     let mut both = Vec::new();
     for round in 0..=rounds {
-        let times = (
-            time(|| plain_sir(&g)),
-            time(|| run_in(&one_pool, &s, &p, &g)),
-            if two {
-                time(|| run_in(&two_pool, &s, &p, &g))
-            } else {
-                f64::NAN
-            },
-        );
+        // Odd rounds run commsim first, so that neither side always
+        // follows the other.
+        let mut times = (f64::NAN, f64::NAN, f64::NAN);
+        if round % 2 == 0 {
+            times.0 = time(|| plain_sir(&g));
+        }
+        times.1 = time(|| run_in(&one_pool, &s, &p, &g));
+        if two {
+            times.2 = time(|| run_in(&two_pool, &s, &p, &g));
+        }
+        if round % 2 == 1 {
+            times.0 = time(|| plain_sir(&g));
+        }
         if round > 0 {
             plain.push(times.0);
             one.push(times.1);
