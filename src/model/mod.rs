@@ -410,6 +410,14 @@ pub(crate) mod tests {
 
     /// A scenario's text, loaded and prepared as a batch would: the
     /// scenario, its graph and the loop's parameters.
+    /// Two runs gave the same outputs: days, members, referrals, groups.
+    fn assert_same_run(a: &RunOutput, b: &RunOutput, what: &str) {
+        assert_eq!(a.days, b.days, "{what}: days");
+        assert_eq!(a.members, b.members, "{what}: members");
+        assert_eq!(a.referrals, b.referrals, "{what}: referrals");
+        assert_eq!(a.groups, b.groups, "{what}: groups");
+    }
+
     pub(crate) fn prepared(text: &str) -> (Scenario, Graph, Params) {
         let s = Scenario::from_toml(text, "t.toml".as_ref(), ".".as_ref(), "t").unwrap();
         let (s, g) = crate::batch::prepare(s, 1).unwrap();
@@ -535,10 +543,7 @@ mode = "contagion"
         assert!(sum(|r| r.questions as u64) > 0);
         assert!(sum(|r| r.event_attendees as u64) > 0);
         assert!(sum(|r| r.left as u64) > 0);
-        assert_eq!(skipped.days, full.days);
-        assert_eq!(skipped.members, full.members);
-        assert_eq!(skipped.referrals, full.referrals);
-        assert_eq!(skipped.groups, full.groups);
+        assert_same_run(&skipped, &full, "drift skipped");
     }
 
     /// Issue 11: the day's loop has a plain copy, without the checks of
@@ -605,10 +610,7 @@ split = true
         assert!(sum(|r| r.questions as u64) > 0);
         assert!(sum(|r| r.ads) > 0);
         assert!(a.days.last().is_some_and(|r| r.groups > 1));
-        assert_eq!(a.days, b.days);
-        assert_eq!(a.members, b.members);
-        assert_eq!(a.referrals, b.referrals);
-        assert_eq!(a.groups, b.groups);
+        assert_same_run(&a, &b, "plain days");
     }
 
     /// A scenario whose days each hold several chunks of the day's loop
@@ -692,10 +694,7 @@ max = 1000
             assert_eq!(one.days, whole.days, "2 threads, days not split");
             for threads in [2, 3] {
                 let many = on(threads);
-                assert_eq!(one.days, many.days, "{threads} threads");
-                assert_eq!(one.groups, many.groups, "{threads} threads");
-                assert_eq!(one.referrals, many.referrals, "{threads} threads");
-                assert_eq!(one.members, many.members, "{threads} threads");
+                assert_same_run(&one, &many, &format!("{threads} threads"));
             }
         }
     }
@@ -721,10 +720,7 @@ max = 1000
                     simulate_with(&s, &p, &g, 0, true, |w, _| none = none.max(w.holes.len()))
                 });
             assert_eq!(none, 0);
-            assert_eq!(with_holes.days, daily.days, "{threads} threads");
-            assert_eq!(with_holes.members, daily.members, "{threads} threads");
-            assert_eq!(with_holes.referrals, daily.referrals, "{threads} threads");
-            assert_eq!(with_holes.groups, daily.groups, "{threads} threads");
+            assert_same_run(&with_holes, &daily, &format!("{threads} threads"));
         }
     }
 
