@@ -344,7 +344,7 @@ pub fn barabasi_albert<R: Rng>(n: usize, m: usize, rng: &mut R) -> Graph {
         while targets.len() < m {
             let j = crate::sample::below(rng, endpoints as u64) as usize;
             let (a, b) = edges[j / 2];
-            let t = if j % 2 == 0 { a } else { b };
+            let t = if j.is_multiple_of(2) { a } else { b };
             // `m` is small, so a linear scan beats a set. Every existing node
             // has degree at least m and there are at least m + 1 of them, so
             // rejection always terminates.

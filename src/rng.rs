@@ -25,10 +25,14 @@ use rand_pcg::Pcg64Mcg;
 /// SplitMix64's finaliser: a bijective 64-bit mixer with full avalanche.
 #[inline(always)]
 pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z = (z ^ (z >> 30)).wrapping_mul(MIX_1);
+    z = (z ^ (z >> 27)).wrapping_mul(MIX_2);
     z ^ (z >> 31)
 }
+
+/// [`mix`]'s two multipliers.
+const MIX_1: u64 = 0xbf58_476d_1ce4_e5b9;
+const MIX_2: u64 = 0x94d0_49bb_1331_11eb;
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -117,33 +121,182 @@ pub fn point_seed(seed: u64, point: u64) -> u64 {
 #[derive(Debug, Clone, Copy)]
 pub struct DayStream(u64);
 
+/// Spreads a member id over the day stream's key.
+const MEMBER: u64 = 0xd6e8_feb8_6659_fd93;
+
+/// No draw made yet ([`Draws::made_k`]).
+const NONE_MADE: u64 = u64::MAX;
+
 impl DayStream {
     /// The draws of member `who` on this day and purpose.
     #[inline(always)]
     pub fn member(&self, who: u32) -> Draws {
-        Draws(mix(
-            self.0 ^ (who as u64).wrapping_mul(0xd6e8_feb8_6659_fd93)
-        ))
+        Draws {
+            base: self.base(who),
+            made_k: NONE_MADE,
+            made: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn base(&self, who: u32) -> u64 {
+        mix(self.0 ^ (who as u64).wrapping_mul(MEMBER))
     }
 }
 
+/// The offset of draw `k` from a member's base.
+#[inline(always)]
+fn offset(k: u64) -> u64 {
+    k.wrapping_add(1).wrapping_mul(GOLDEN)
+}
+
 /// A member's own short stream: the k-th draw is a hash of (base, k).
+///
+/// One of its draws, the `made_k`-th, may have been made already, by
+/// [`Block::fill`]: it is then returned as it was made. It is the same
+/// number either way; only the work differs.
 #[derive(Debug, Clone, Copy)]
-pub struct Draws(u64);
+pub struct Draws {
+    base: u64,
+    made_k: u64,
+    made: u64,
+}
 
 impl Draws {
     /// The k-th uniform in [0, 1).
     #[inline(always)]
     pub fn unit(&self, k: u64) -> f64 {
-        to_unit(mix(self
-            .0
-            .wrapping_add(k.wrapping_add(1).wrapping_mul(GOLDEN))))
+        to_unit(self.bits(k))
     }
 
     /// The k-th draw's raw 64 bits.
     #[inline(always)]
     pub fn bits(&self, k: u64) -> u64 {
-        mix(self.0.wrapping_add(k.wrapping_add(1).wrapping_mul(GOLDEN)))
+        if k == self.made_k {
+            self.made
+        } else {
+            mix(self.base.wrapping_add(offset(k)))
+        }
+    }
+}
+
+/// Members whose draws [`Block::fill`] makes together.
+pub const LANES: usize = 8;
+
+/// The draws of `S` purposes on one day for a block of [`LANES`] members.
+///
+/// Keyed draws do not depend on each other, so a block's hashes can be
+/// computed side by side. Where the processor multiplies eight 64-bit
+/// integers in one instruction (AVX-512, detected at run time on x86-64),
+/// [`Block::fill`] computes each member's base for every purpose, and one
+/// draw of each purpose ahead: draw `made_k[s]`, the one every member's
+/// day starts with (issue 11). Elsewhere it only notes the members, and
+/// each member's draws are hashed when asked for, as
+/// [`DayStream::member`] does. Both compute the same integers, so results
+/// never depend on the processor.
+#[derive(Debug, Clone, Copy)]
+pub struct Block<const S: usize> {
+    streams: [DayStream; S],
+    made_k: [u64; S],
+    level: Level,
+    ids: [u32; LANES],
+    base: [[u64; LANES]; S],
+    made: [[u64; LANES]; S],
+}
+
+/// How [`Block::fill`] computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// One hash at a time, when asked for.
+    Plain,
+    /// AVX-512 (F, DQ): eight hashes in one register, ahead.
+    Avx512,
+}
+
+impl Level {
+    /// The best this processor has.
+    pub fn detect() -> Level {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+            {
+                return Level::Avx512;
+            }
+        }
+        Level::Plain
+    }
+}
+
+impl<const S: usize> Block<S> {
+    /// A block of draws from `streams` that makes draw `made_k[s]` of each
+    /// purpose `s` ahead, computing with `level`: [`Level::detect`]'s, or
+    /// [`Level::Plain`].
+    pub fn new(streams: [DayStream; S], made_k: [u64; S], level: Level) -> Self {
+        Block {
+            streams,
+            made_k,
+            level,
+            ids: [0; LANES],
+            base: [[0; LANES]; S],
+            made: [[0; LANES]; S],
+        }
+    }
+
+    /// The members of the next block, one a lane.
+    #[inline]
+    pub fn fill(&mut self, ids: &[u32; LANES]) {
+        self.ids = *ids;
+        #[cfg(target_arch = "x86_64")]
+        if self.level == Level::Avx512 {
+            let keys = self.streams.map(|d| d.0);
+            let steps = self.made_k.map(offset);
+            // SAFETY: `level` is AVX-512 only where the processor has it
+            // (`Level::detect`), and the function needs nothing else.
+            unsafe { lanes_avx512(&keys, &steps, ids, &mut self.base, &mut self.made) }
+        }
+    }
+
+    /// The draws of purpose `s` of the member in `lane`.
+    #[inline(always)]
+    pub fn draws(&self, s: usize, lane: usize) -> Draws {
+        if self.level == Level::Plain {
+            return self.streams[s].member(self.ids[lane]);
+        }
+        Draws {
+            base: self.base[s][lane],
+            made_k: self.made_k[s],
+            made: self.made[s][lane],
+        }
+    }
+}
+
+/// [`Block::fill`] on AVX-512: the same arithmetic as
+/// [`DayStream::member`] and [`Draws::bits`], for the eight lanes in one
+/// register, the purposes side by side.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+unsafe fn lanes_avx512<const S: usize>(
+    keys: &[u64; S],
+    steps: &[u64; S],
+    ids: &[u32; LANES],
+    base: &mut [[u64; LANES]; S],
+    made: &mut [[u64; LANES]; S],
+) {
+    use std::arch::x86_64::*;
+    let all = |x: u64| _mm512_set1_epi64(x as i64);
+    let mix8 = |z: __m512i| {
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<30>(z)), all(MIX_1));
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<27>(z)), all(MIX_2));
+        _mm512_xor_si512(z, _mm512_srli_epi64::<31>(z))
+    };
+    let id = _mm512_cvtepu32_epi64(_mm256_loadu_si256(ids.as_ptr().cast()));
+    let spread = _mm512_mullo_epi64(id, all(MEMBER));
+    for s in 0..S {
+        let b = mix8(_mm512_xor_si512(spread, all(keys[s])));
+        _mm512_storeu_si512(base[s].as_mut_ptr().cast(), b);
+        let m = mix8(_mm512_add_epi64(b, all(steps[s])));
+        _mm512_storeu_si512(made[s].as_mut_ptr().cast(), m);
     }
 }
 
@@ -186,6 +339,40 @@ mod tests {
         assert_eq!(seeds.len(), 1000);
         assert_ne!(point_seed(3, 0), point_seed(4, 0));
         assert_eq!(point_seed(3, 7), point_seed(3, 7));
+    }
+
+    #[test]
+    fn a_block_gives_the_draws_each_member_would_get() {
+        // Every level this processor has (AVX-512 where it is there), every
+        // lane and purpose: the made draw, the others and the raw bits are
+        // exactly the ones `DayStream::member` gives, including ids past
+        // 2^31 and a lane whose id repeats another's.
+        let key = RunKey::new(42, 5);
+        let streams = [
+            key.day(Purpose::Activity, 3),
+            key.day(Purpose::Invite, 3),
+            key.day(Purpose::Leave, 3),
+        ];
+        let ids = [0, 1, 7, 99_999, 3_000_000_000, u32::MAX, 7, 12_345];
+        let mut levels = vec![Level::Plain];
+        if Level::detect() != Level::Plain {
+            levels.push(Level::detect());
+        }
+        for level in levels {
+            for made_k in [[2, 1, 0], [0, 0, 0], [5, 9, 3]] {
+                let mut block = Block::new(streams, made_k, level);
+                block.fill(&ids);
+                for (s, stream) in streams.iter().enumerate() {
+                    for (lane, &id) in ids.iter().enumerate() {
+                        let (a, b) = (block.draws(s, lane), stream.member(id));
+                        for k in 0..10 {
+                            assert_eq!(a.bits(k), b.bits(k), "{level:?} s{s} lane {lane} k{k}");
+                            assert_eq!(a.unit(k).to_bits(), b.unit(k).to_bits());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -341,7 +341,7 @@ impl Schedule {
         }
         day >= self.start
             && self.end.is_none_or(|e| day <= e)
-            && (day - self.start) % self.every == 0
+            && (day - self.start).is_multiple_of(self.every)
     }
 }
 

@@ -41,7 +41,7 @@ pub struct MorrisIndex {
 /// factor; its effect is the change in output divided by the change in that
 /// factor. A NaN output makes the indices of that metric NaN.
 pub fn morris(k: usize, x: &[Vec<f64>], y: &[f64]) -> Result<Vec<MorrisIndex>, String> {
-    if x.len() != y.len() || k == 0 || x.is_empty() || x.len() % (k + 1) != 0 {
+    if x.len() != y.len() || k == 0 || x.is_empty() || !x.len().is_multiple_of(k + 1) {
         return Err(format!(
             "a Morris design of {k} factors has trajectories of {} points, but there are {} points and {} outputs",
             k + 1,
@@ -143,7 +143,7 @@ pub fn width_warnings(metric: &str, params: &[&str], idx: &[SobolIndex], n: usiz
 /// `resamples` bootstrap resamples of the n blocks. Indices are NaN when V is
 /// 0 (the output does not vary) or an output is NaN.
 pub fn sobol(k: usize, y: &[f64], resamples: usize, seed: u64) -> Result<Vec<SobolIndex>, String> {
-    if k == 0 || y.is_empty() || y.len() % (k + 2) != 0 {
+    if k == 0 || y.is_empty() || !y.len().is_multiple_of(k + 2) {
         return Err(format!(
             "a Saltelli design of {k} factors has blocks of {} outputs, but there are {}",
             k + 2,

@@ -17,7 +17,7 @@ use super::world::{
     LEFT, MUTED, OUTSIDER, STAKE,
 };
 use super::{DayRow, Referral};
-use crate::rng::{DayStream, Draws, Purpose};
+use crate::rng::{Block, DayStream, Draws, Level, Purpose, LANES};
 use crate::scenario::{FriendsMode, Lever, RewardKind};
 
 /// The streams and day-level numbers every member's day reads.
@@ -35,6 +35,11 @@ struct DayCtx {
     feelings: bool,
     /// Whether today's member days are plain ([`World::plain_day`]).
     plain: bool,
+    /// How [`Block::fill`] computes today's draws ([`Level::detect`]).
+    level: Level,
+    /// The invitation draw a member's day starts with: the decision to
+    /// invite (0), or the first gap when inviting is certain (1).
+    inv_first: u64,
 }
 
 /// Whether mechanism switch `on` can be set in this copy of the day's
@@ -50,11 +55,11 @@ fn live<const PLAIN: bool>(on: bool) -> bool {
 /// M5: a muted member is still counted but gone in practice; they only
 /// drift out, for the reason they muted, and do not renew at the end of a
 /// cycle (S11).
-fn muted_day(p: &Params, mem: &mut Member, ctx: &DayCtx, today_s: &Today) {
+fn muted_day(p: &Params, mem: &mut Member, lv: &Draws, today_s: &Today) {
     if today_s.cycle_end {
         mem.cause = Cause::FeeNotRenewed as u8;
         mem.flags |= LEAVING;
-    } else if p.leave_on && ctx.lv.member(mem.id).unit(0) < p.muted_leave {
+    } else if p.leave_on && lv.unit(0) < p.muted_leave {
         mem.flags |= LEAVING;
     }
 }
@@ -153,6 +158,15 @@ impl Tally {
     }
 }
 
+/// A member's draws of the day in the three purposes every member's day
+/// uses, made for a block of members at once ([`Block`]).
+#[derive(Clone, Copy)]
+struct Dice {
+    act: Draws,
+    inv: Draws,
+    lv: Draws,
+}
+
 /// What a member's own decisions produced today, for the group's totals.
 struct Spoke {
     active: bool,
@@ -187,6 +201,12 @@ impl World<'_> {
             },
             feelings: p.feelings_matter(),
             plain: false,
+            level: Level::detect(),
+            inv_first: if !p.invite_engaged && p.invite_rate * today_s.invite_mult >= 1.0 {
+                1
+            } else {
+                0
+            },
         };
         let ctx = DayCtx {
             plain: self.plain_day(p, &ctx, &today_s),
@@ -347,7 +367,29 @@ impl World<'_> {
         t: &mut Tally,
     ) {
         let (ctx, today_s) = (li.ctx, li.today_s);
+        // A plain member's day takes the speaking draw, the invitation
+        // draw and the leaving one (§4.4, §4.6, §4.9): a block makes them
+        // ahead. Full days hash each member's when asked for: there, most
+        // members can be muted, who take one draw a day, and the block was
+        // slower (issue 11, `full_model_100k`).
+        let streams = [ctx.act, ctx.inv, ctx.lv];
+        let mut block = Block::new(streams, [2, ctx.inv_first, 0], ctx.level);
         for idx in 0..chunk.len() {
+            let lane = idx % LANES;
+            if PLAIN && lane == 0 {
+                let mut ids = [0; LANES];
+                for (id, m) in ids.iter_mut().zip(&chunk[idx..]) {
+                    *id = m.id;
+                }
+                block.fill(&ids);
+            }
+            let draws = |s: usize, id: u32| {
+                if PLAIN {
+                    block.draws(s, lane)
+                } else {
+                    streams[s].member(id)
+                }
+            };
             // Two prefetches (issue 11: the loop is bound by memory
             // latency): far ahead, the offsets and per-person entries a
             // member's day reads; nearer, the neighbour list the offsets
@@ -372,7 +414,7 @@ impl World<'_> {
                 continue;
             }
             if mem.flags & MUTED != 0 {
-                muted_day(p, mem, ctx, today_s);
+                muted_day(p, mem, &draws(2, mem.id), today_s);
                 t.count_out(mem, base + idx);
                 continue;
             }
@@ -380,9 +422,15 @@ impl World<'_> {
             if mem.role == Role::Owner as u8 {
                 self.owner_day(p, mem, ctx, today_s, t);
             } else {
+                let dice = Dice {
+                    act: draws(0, mem.id),
+                    inv: draws(1, mem.id),
+                    lv: draws(2, mem.id),
+                };
                 let spoke = self.member_day::<PLAIN>(
                     p,
                     mem,
+                    &dice,
                     ctx,
                     today_s,
                     &li.inputs[g],
@@ -402,10 +450,9 @@ impl World<'_> {
                     (mem.interest + (1.0 - mem.interest) * mem.satisfaction).max(mem.commitment);
                 if live::<PLAIN>(today_s.event.is_some())
                     && mem.flags & (MUTED | LEAVING) == 0
-                    && ctx.act.member(mem.id).unit(5) < (keen * mem.trust) as f64
+                    && dice.act.unit(5) < (keen * mem.trust) as f64
                 {
-                    t.signups
-                        .push((ctx.act.member(mem.id).bits(6) as u32, base + idx));
+                    t.signups.push((dice.act.bits(6) as u32, base + idx));
                 }
             }
             t.count_out(mem, base + idx);
@@ -484,8 +531,8 @@ impl World<'_> {
             t.spoke.push((mem.group, m, true));
         }
         if p.invite_on {
-            let (inv, acc) = (ctx.inv, ctx.acc);
-            self.invite(p, m, p.invite_rate * today_s.invite_mult, &inv, &acc, t);
+            let chance = p.invite_rate * today_s.invite_mult;
+            self.invite(p, m, chance, &ctx.inv.member(m), &ctx.acc, t);
         }
     }
 
@@ -496,6 +543,7 @@ impl World<'_> {
         &self,
         p: &Params,
         mem: &mut Member,
+        dice: &Dice,
         ctx: &DayCtx,
         today_s: &Today,
         gin: &GroupInputs,
@@ -505,7 +553,7 @@ impl World<'_> {
         let m = mem.id;
         let day = ctx.day;
         let tenure = day - mem.joined;
-        let d_act = ctx.act.member(m);
+        let d_act = dice.act;
         if live::<PLAIN>(p.ties_on || !p.giveaways.is_empty()) {
             self.receive(p, mem, day, t);
         }
@@ -528,8 +576,9 @@ impl World<'_> {
         } else {
             (0.0, 0.0)
         };
-        let spoke =
-            self.speak::<PLAIN>(p, mem, kol_paid, social.0, ctx, today_s, gin, yesterday, t);
+        let spoke = self.speak::<PLAIN>(
+            p, mem, &d_act, kol_paid, social.0, ctx, today_s, gin, yesterday, t,
+        );
         // M3: value short of what was promised erodes trust.
         if live::<PLAIN>(p.trust_on) && tenure > p.grace_days {
             let gap = (mem.expectation - mem.satisfaction).max(0.0);
@@ -541,13 +590,12 @@ impl World<'_> {
             } else {
                 1.0
             };
-            let (inv, acc) = (ctx.inv, ctx.acc);
             self.invite(
                 p,
                 m,
                 p.invite_rate * engaged * today_s.invite_mult,
-                &inv,
-                &acc,
+                &dice.inv,
+                &ctx.acc,
                 t,
             );
         }
@@ -556,11 +604,11 @@ impl World<'_> {
         }
         // Operator removals and renewals, then the member's own choice.
         let exit = if let Some(c) =
-            self.operator_exit::<PLAIN>(p, mem, day, today_s.cycle_end, &ctx.lv, &mut t.row)
+            self.operator_exit::<PLAIN>(p, mem, day, today_s.cycle_end, &dice.lv, &mut t.row)
         {
             Some((c, false))
         } else if p.leave_on {
-            self.exit_decision::<PLAIN>(p, mem, tenure, kol_paid, social, gin, ctx)
+            self.exit_decision::<PLAIN>(p, mem, &dice.lv, tenure, kol_paid, social, gin, ctx)
         } else {
             None
         };
@@ -625,6 +673,7 @@ impl World<'_> {
         &self,
         p: &Params,
         mem: &mut Member,
+        d_act: &Draws,
         kol_paid: bool,
         social: f32,
         ctx: &DayCtx,
@@ -635,7 +684,6 @@ impl World<'_> {
     ) -> u64 {
         let m = mem.id;
         let day = ctx.day;
-        let d_act = ctx.act.member(m);
         let role = mem.role;
         let g = mem.group as usize;
         // Novelty drives speaking, and so does value received: members whom
@@ -798,6 +846,7 @@ impl World<'_> {
         &self,
         p: &Params,
         mem: &Member,
+        d: &Draws,
         tenure: u32,
         kol_paid: bool,
         social: (f32, f32),
@@ -852,7 +901,6 @@ impl World<'_> {
         if total <= 0.0 {
             return None;
         }
-        let d = ctx.lv.member(m);
         let u = d.unit(0);
         // 1 − exp(−H) ≤ H, so a draw at or above H is no exit, whatever
         // the exponential gives; most draws are, and need none (issue 11).
@@ -1262,7 +1310,7 @@ impl World<'_> {
         mem: &Member,
         day: u32,
         cycle_end: bool,
-        lv: &crate::rng::DayStream,
+        lv: &Draws,
         row: &mut DayRow,
     ) -> Option<Cause> {
         if PLAIN {
@@ -1283,7 +1331,7 @@ impl World<'_> {
             let c = p.cycle.as_ref().expect("cycle_end implies [cycle]");
             let value = ((mem.satisfaction + mem.trust) / 2.0) as f64;
             let renew = c.renew_base + c.renew_weight * value;
-            if lv.member(mem.id).unit(3) >= renew {
+            if lv.unit(3) >= renew {
                 return Some(Cause::FeeNotRenewed);
             }
             if let Some(f) = &p.fee {
@@ -1296,16 +1344,7 @@ impl World<'_> {
     /// Member `m` decides whether to invite today (probability `chance`) and,
     /// on a graph, which non-member friends receive an invitation and accept.
     #[inline(always)]
-    fn invite(
-        &self,
-        p: &Params,
-        m: u32,
-        chance: f64,
-        inv: &crate::rng::DayStream,
-        acc: &crate::rng::DayStream,
-        t: &mut Tally,
-    ) {
-        let d = inv.member(m);
+    fn invite(&self, p: &Params, m: u32, chance: f64, d: &Draws, acc: &DayStream, t: &mut Tally) {
         if chance < 1.0 && d.unit(0) >= chance {
             return;
         }
@@ -1651,7 +1690,10 @@ impl Today {
             service: false,
             checkin: false,
             kol_active: false,
-            cycle_end: p.cycle.as_ref().is_some_and(|c| day % c.length == 0),
+            cycle_end: p
+                .cycle
+                .as_ref()
+                .is_some_and(|c| day.is_multiple_of(c.length)),
             event: None,
             group_buy: p
                 .group_buy

@@ -155,7 +155,7 @@ pub fn saltelli(rng: &mut Pcg64Mcg, n: usize, k: usize) -> Vec<Vec<f64>> {
 /// half, down from the upper half), so both ends of each step are uniform
 /// over the levels. `levels` must be even and at least 2.
 pub fn morris(rng: &mut Pcg64Mcg, r: usize, k: usize, levels: usize) -> Vec<Vec<f64>> {
-    assert!(levels >= 2 && levels % 2 == 0, "levels = {levels}");
+    assert!(levels >= 2 && levels.is_multiple_of(2), "levels = {levels}");
     let delta_steps = levels / 2;
     let top = (levels - 1) as f64;
     let mut points = Vec::with_capacity(r * (k + 1));
