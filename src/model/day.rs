@@ -38,7 +38,8 @@ struct DayCtx {
     /// How [`Block::fill`] computes today's draws ([`Level::detect`]).
     level: Level,
     /// The invitation draw a member's day starts with: the decision to
-    /// invite (0), or the first gap when inviting is certain (1).
+    /// invite (0), or the first gap when inviting is certain (1). Only a
+    /// hint for [`Block`]: a wrong one costs a hash, never a result.
     inv_first: u64,
 }
 
