@@ -25,13 +25,21 @@ const EXPECTED_LINE: &str = "expected two non-negative integer ids separated by 
 /// for it and has no other effect.
 #[inline]
 pub fn prefetch<T>(x: &T) {
+    prefetch_ptr(x as *const T);
+}
+
+/// [`prefetch`] of the line at `p`, which need not hold a value yet (the
+/// free room at the end of a vector); `p` is never read.
+#[inline]
+pub fn prefetch_ptr<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch has no effect on memory and cannot fault.
+    // SAFETY: a prefetch has no effect on memory and cannot fault, whatever
+    // the address.
     unsafe {
-        std::arch::x86_64::_mm_prefetch(x as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0);
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0);
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    let _ = p;
 }
 
 /// [`prefetch`] of `v[i]`, if there is one (per-person arrays are empty

@@ -7,6 +7,7 @@
 //!   through [`drift`], [`read`], [`World::speak`], [`World::invite`],
 //!   [`World::buy`] and [`World::exit_decision`].
 
+use crate::graph::prefetch_at;
 use crate::sample;
 
 use super::budget::Purse;
@@ -63,6 +64,34 @@ fn muted_day(p: &Params, mem: &mut Member, lv: &Draws, today_s: &Today) {
     } else if p.leave_on && lv.unit(0) < p.muted_leave {
         mem.flags |= LEAVING;
     }
+}
+
+/// Whether draw `u` is below the chance 1 − exp(−H) of leaving at total
+/// hazard `total` = H, as the platform's `exp_m1` computes that chance
+/// (with the base rate alone, the same number precomputed).
+///
+/// Members who get this far mostly have hazards of several units, and
+/// leave with near certainty: since exp(H) ≥ T(H), the Taylor polynomial
+/// of degree 4 (every term positive), the chance is at least
+/// 1 − 1/T(H). Below that bound, less a margin of 1e-15 for rounding
+/// (the bound's and `exp_m1`'s own, both under 1e-15 here), the answer is
+/// yes with no exponential (issue 11); only draws above it compute the
+/// chance. The answer is the same either way.
+#[inline(always)]
+fn exits(u: f64, total: f64, p: &Params) -> bool {
+    if total == p.base_hazard {
+        return u < p.base_leave;
+    }
+    let x = total;
+    let t = 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0)));
+    if u < 1.0 - (1.0 + 1e-9) / t - 1e-15 {
+        return true;
+    }
+    // "Not at least", as the comparison this replaced was written, so that
+    // a hazard that is not a number decides as before.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    let below = !(u >= -(-total).exp_m1());
+    below
 }
 
 /// Members per chunk of the day's loop (issue 11). What the loop counts and
@@ -910,12 +939,7 @@ impl World<'_> {
         }
         // P(exit) = 1 − exp(−H): competing hazards over one day (with the
         // base rate alone, the same number precomputed).
-        let chance = if total == p.base_hazard {
-            p.base_leave
-        } else {
-            -(-total).exp_m1()
-        };
-        if u >= chance {
+        if !exits(u, total, p) {
             return None;
         }
         let cause = pick_cause(d.unit(1) * total, p.base_hazard, h_value, &parts, h_trust);
@@ -1445,10 +1469,23 @@ impl World<'_> {
             return;
         }
         let mut rng = self.key.sequential(Purpose::Pool, day);
+        // The day's candidates are drawn in two passes (issue 11): first
+        // every draw of the generator, in the order below, then the pool
+        // and each candidate's decision, with the pool's slots fetched a
+        // few candidates ahead; each draw from the pool is otherwise a
+        // chain of cache misses. No decision draws from the generator, so
+        // the two passes draw what one pass would.
+        let mut plan = std::mem::take(&mut self.candidates);
+        plan.clear();
         // `avail` shrinks as candidates are drawn: pool[avail..] are today's
         // candidates, so nobody is drawn twice in a day. Someone already
         // joining by invitation can be drawn; they are simply not new.
         let mut avail = self.pool.len();
+        let take = |offer: Offer, avail: &mut usize, rng: &mut rand_pcg::Pcg64Mcg| {
+            let j = sample::below(rng, *avail as u64) as u32;
+            *avail -= 1;
+            Candidate { j, u: 0.0, offer }
+        };
         // Volume channels: a fixed number of people reached (S12).
         for &c in &active {
             let ch = &p.channels[c];
@@ -1458,16 +1495,9 @@ impl World<'_> {
             let whole = ch.daily.floor();
             let k = whole as usize + (sample::unit(&mut rng) < ch.daily - whole) as usize;
             for _ in 0..k.min(avail) {
-                let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
-                let u = sample::unit(&mut rng);
-                peek_draw(&self.pool, &self.pool_pos, avail, &rng);
-                if self.status[v as usize] == OUTSIDER
-                    && self.matches(p, v, u, ch.pull, ch.need_match)
-                    && self.admits(p, v)
-                {
-                    self.status[v as usize] = JOINING;
-                    self.joiners.push((v, Source::Channel(c as u16)));
-                }
+                let mut cand = take(Offer::Channel(c as u16), &mut avail, &mut rng);
+                cand.u = sample::unit(&mut rng);
+                plan.push(cand);
             }
         }
         // Giveaways (S2, R5): reach outsiders like a volume channel, but the
@@ -1477,23 +1507,9 @@ impl World<'_> {
             let whole = gv.reach.floor();
             let k = whole as usize + (sample::unit(&mut rng) < gv.reach - whole) as usize;
             for _ in 0..k.min(avail) {
-                let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
-                let u = sample::unit(&mut rng);
-                peek_draw(&self.pool, &self.pool_pos, avail, &rng);
-                // The gift lures people for whom the group itself is worth
-                // little: acceptance appeal × (1 − need) (R5).
-                if self.status[v as usize] == OUTSIDER
-                    && {
-                        // Decided without the need where u is at least the
-                        // chance at need 0, the most it can be.
-                        let scale = p.pull(gv.promise) * gv.appeal;
-                        u < scale && u < scale * (1.0 - self.need(p, v))
-                    }
-                    && self.admits(p, v)
-                {
-                    self.status[v as usize] = JOINING;
-                    self.joiners.push((v, Source::Giveaway(gi as u16)));
-                }
+                let mut cand = take(Offer::Gift(gi as u16), &mut avail, &mut rng);
+                cand.u = sample::unit(&mut rng);
+                plan.push(cand);
             }
         }
         // Rate channels and well-mixed word of mouth compete for the same
@@ -1505,21 +1521,15 @@ impl World<'_> {
             let reach = total.min(1.0);
             let k = sample::binomial(&mut rng, avail as u64, reach) as usize;
             for _ in 0..k {
-                let v = draw(&mut self.pool, &mut self.pool_pos, &mut avail, &mut rng);
+                let mut cand = take(Offer::Word(0), &mut avail, &mut rng);
                 let mut x = sample::unit(&mut rng) * total;
-                let u = sample::unit(&mut rng);
-                // (Word of mouth draws an inviter first; the peek is then a
-                // wasted hint, never a change of result.)
-                peek_draw(&self.pool, &self.pool_pos, avail, &rng);
-                let mut source = None;
+                cand.u = sample::unit(&mut rng);
                 let mut by_channel = false;
                 for &c in &active {
                     let ch = &p.channels[c];
                     if x < ch.rate {
                         by_channel = true;
-                        if self.matches(p, v, u, ch.pull, ch.need_match) {
-                            source = Some(Source::Channel(c as u16));
-                        }
+                        cand.offer = Offer::Channel(c as u16);
                         break;
                     }
                     x -= ch.rate;
@@ -1529,19 +1539,74 @@ impl World<'_> {
                     row.invitations += 1;
                     let by =
                         self.inviters[sample::below(&mut rng, self.inviters.len() as u64) as usize];
-                    if self.matches(p, v, u, p.accept_pulled, self.need_match) {
-                        source = Some(Source::Referral(by));
-                    }
+                    cand.offer = Offer::Word(by);
                 }
-                if let (Some(src), OUTSIDER, true) =
-                    (source, self.status[v as usize], self.admits(p, v))
-                {
-                    self.status[v as usize] = JOINING;
-                    self.joiners.push((v, src));
-                }
+                plan.push(cand);
             }
         }
+        let mut avail = self.pool.len();
+        for (i, cand) in plan.iter().enumerate() {
+            if let Some(ahead) = plan.get(i + 8) {
+                prefetch_at(&self.pool, ahead.j as usize);
+            }
+            if let Some(&w) = plan.get(i + 4).and_then(|a| self.pool.get(a.j as usize)) {
+                // (The slot may yet be swapped: then a wasted hint.)
+                prefetch_at(&self.pool_pos, w as usize);
+                prefetch_at(&self.status, w as usize);
+            }
+            let v = draw_at(
+                &mut self.pool,
+                &mut self.pool_pos,
+                &mut avail,
+                cand.j as usize,
+            );
+            let u = cand.u;
+            let outsider = self.status[v as usize] == OUTSIDER;
+            let source = match cand.offer {
+                Offer::Channel(c) => {
+                    let ch = &p.channels[c as usize];
+                    (outsider && self.matches(p, v, u, ch.pull, ch.need_match))
+                        .then_some(Source::Channel(c))
+                }
+                Offer::Gift(gi) => {
+                    // The gift lures people for whom the group itself is
+                    // worth little: acceptance appeal × (1 − need) (R5).
+                    // Decided without the need where u is at least the
+                    // chance at need 0, the most it can be.
+                    let gv = &p.giveaways[gi as usize];
+                    let scale = p.pull(gv.promise) * gv.appeal;
+                    (outsider && u < scale && u < scale * (1.0 - self.need(p, v)))
+                        .then_some(Source::Giveaway(gi))
+                }
+                Offer::Word(by) => (outsider
+                    && self.matches(p, v, u, p.accept_pulled, self.need_match))
+                .then_some(Source::Referral(by)),
+            };
+            if let Some(src) = source.filter(|_| self.admits(p, v)) {
+                self.status[v as usize] = JOINING;
+                self.joiners.push((v, src));
+            }
+        }
+        self.candidates = plan;
     }
+}
+
+/// Whom a candidate drawn from the pool was reached by.
+#[derive(Debug, Clone, Copy)]
+enum Offer {
+    Channel(u16),
+    Gift(u16),
+    /// Well-mixed word of mouth from this inviting member.
+    Word(u32),
+}
+
+/// A candidate drawn from the outsider pool: the slot drawn among those
+/// still available, the acceptance draw, and who reached them.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    j: u32,
+    u: f64,
+    offer: Offer,
 }
 
 impl World<'_> {
@@ -1590,25 +1655,10 @@ fn invitation_gap(none: &[f64], log_inv: f64, v: f64, left: usize) -> Option<usi
     }
 }
 
-/// Hints the processor to load what the next [`draw`] from `pool[..avail]`
-/// will touch, if the generator is not drawn from before it: a copy of the
-/// generator finds the slot (issue 11: each draw is otherwise a chain of
-/// cache misses). Changes nothing but the cache.
+/// Takes the candidate in slot `j` of `pool[..avail]`: moves it to the
+/// end of that range, keeping `pos` in step.
 #[inline]
-fn peek_draw(pool: &[u32], pos: &[u32], avail: usize, rng: &rand_pcg::Pcg64Mcg) {
-    if avail == 0 {
-        return;
-    }
-    let j = sample::below(&mut rng.clone(), avail as u64) as usize;
-    crate::graph::prefetch_at(pool, j);
-    crate::graph::prefetch_at(pos, pool[avail - 1] as usize);
-}
-
-/// Draws one candidate uniformly from `pool[..avail]` and moves it to the end
-/// of that range, keeping `pos` in step.
-#[inline]
-fn draw(pool: &mut [u32], pos: &mut [u32], avail: &mut usize, rng: &mut rand_pcg::Pcg64Mcg) -> u32 {
-    let j = sample::below(rng, *avail as u64) as usize;
+fn draw_at(pool: &mut [u32], pos: &mut [u32], avail: &mut usize, j: usize) -> u32 {
     *avail -= 1;
     pool.swap(j, *avail);
     pos[pool[j] as usize] = j as u32;
@@ -1837,7 +1887,7 @@ impl Today {
 
 #[cfg(test)]
 mod tests {
-    use super::invitation_gap;
+    use super::{exits, invitation_gap, Params};
 
     #[test]
     fn invitation_gaps_from_the_table_are_the_logarithms_gaps() {
@@ -1867,6 +1917,54 @@ mod tests {
             }
             assert!(checked > 50_000 && hits > 10_000, "{checked} {hits}");
         }
+    }
+
+    /// `exits` answers from a bound where it can; the bound must never
+    /// say yes where the exponential says no. Checked at draws just below,
+    /// at and just above the bound and the chance, for hazards from 1e-12
+    /// to 1e3 and the extremes.
+    #[test]
+    fn the_exit_bound_agrees_with_the_exponential() {
+        let s = crate::scenario::Scenario::builtin_default();
+        let p = Params::new(&s, 100);
+        let mut h = 1e-12f64;
+        let mut checked = 0;
+        let mut hazards = Vec::new();
+        while h < 1e3 {
+            hazards.extend([h, h * 1.37, h * 2.9]);
+            h *= 1.003;
+        }
+        hazards.extend([
+            f64::MIN_POSITIVE,
+            1.0,
+            700.0,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+        ]);
+        for x in hazards {
+            let chance = -(-x).exp_m1();
+            let t = 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0)));
+            let bound = 1.0 - (1.0 + 1e-9) / t - 1e-15;
+            for at in [bound, chance] {
+                let mut u = at;
+                for _ in 0..4 {
+                    u = u.next_down();
+                }
+                for _ in 0..9 {
+                    if (0.0..1.0).contains(&u) {
+                        assert_eq!(exits(u, x, &p), u < chance, "H {x} u {u}");
+                        checked += 1;
+                    }
+                    u = u.next_up();
+                }
+            }
+            assert!(
+                bound < chance || bound <= 0.0,
+                "H {x}: bound {bound} chance {chance}"
+            );
+        }
+        assert!(checked > 30_000, "{checked}");
     }
 
     /// `exit_decision` skips the exponential when the draw is at least the

@@ -259,6 +259,20 @@ impl TieLists {
         }
     }
 
+    /// Hints the processor to load the ends in `m`'s list (once the list
+    /// [`TieLists::prefetch_list`] fetched is in cache): its first, and
+    /// the free room where the next one goes.
+    #[inline]
+    pub fn prefetch_ends(&self, m: u32) {
+        if let Some(&s) = self.slot.get(m as usize).filter(|&&s| s != NO_LIST) {
+            let list = &self.lists[s as usize];
+            prefetch_at(list, 0);
+            if list.len() < list.capacity() {
+                crate::graph::prefetch_ptr(list.as_ptr().wrapping_add(list.len()));
+            }
+        }
+    }
+
     /// Hints the processor to load the record of the tie `e` ends.
     #[inline]
     pub fn prefetch_tie(&self, e: TieEnd) {
@@ -554,6 +568,8 @@ pub struct World<'g> {
     // they have grown).
     pub pending: Vec<(u32, u32, u32)>,
     pub joiners: Vec<(u32, Source)>,
+    /// Today's candidates from the outsider pool (`collect_joiners`).
+    pub candidates: Vec<super::day::Candidate>,
     /// Today's leavers, in member order (finish_day).
     pub leaving: Vec<Member>,
     /// Where today's leavers are in the member array, in order (filled by
@@ -703,6 +719,7 @@ impl<'g> World<'g> {
             need_match: p.accept_need_match,
             pending: Vec::new(),
             joiners: Vec::new(),
+            candidates: Vec::new(),
             leaving: Vec::new(),
             leaver_at: Vec::new(),
             census: Census::default(),
@@ -917,14 +934,14 @@ impl<'g> World<'g> {
         for (j, &(v, source)) in joiners.iter().enumerate() {
             // Joiners are scattered over the population: fetch what each
             // one's join reads a few joiners ahead (issue 11).
-            if let Some(&(ahead, _)) = joiners.get(j + 8) {
+            if let Some(&(ahead, _)) = joiners.get(j + 16) {
                 self.graph.prefetch_offsets(ahead);
                 prefetch_at(&self.pool_pos, ahead as usize);
             }
-            if let Some(&(ahead, _)) = joiners.get(j + 4) {
+            if let Some(&(ahead, _)) = joiners.get(j + 8) {
                 self.graph.prefetch(ahead);
             }
-            if let (Some(&(ahead, _)), false) = (joiners.get(j + 2), self.friends_in.is_empty()) {
+            if let (Some(&(ahead, _)), false) = (joiners.get(j + 4), self.friends_in.is_empty()) {
                 for &w in self.graph.neighbors(ahead).iter().take(16) {
                     prefetch_at(&self.status, w as usize);
                     prefetch_at(&self.friends_in, w as usize);
@@ -1179,6 +1196,10 @@ impl<'g> World<'g> {
                 self.ties.prefetch_list(x);
                 self.ties.prefetch_list(y);
             }
+            if let Some(&(x, y, _)) = events.get(i + 2) {
+                self.ties.prefetch_ends(x);
+                self.ties.prefetch_ends(y);
+            }
             if a == b || strength <= 0.0 {
                 continue;
             }
@@ -1357,16 +1378,24 @@ impl<'g> World<'g> {
         // leavers ahead (issue 11).
         let leaving = std::mem::take(&mut self.leaving);
         for (i, m) in leaving.iter().enumerate() {
-            if let Some(ahead) = leaving.get(i + 8) {
+            if let Some(ahead) = leaving.get(i + 16) {
                 self.prefetch_person(ahead.id);
             }
-            if let Some(ahead) = leaving.get(i + 4) {
+            if let Some(ahead) = leaving.get(i + 8) {
                 self.graph.prefetch(ahead.id);
                 prefetch_at(&self.records, ahead.row as usize);
+                self.ties.prefetch_list(ahead.id);
             }
-            if let Some(ahead) = leaving.get(i + 2) {
+            if let Some(ahead) = leaving.get(i + 4) {
                 for &w in self.graph.neighbors(ahead.id).iter().take(16) {
                     prefetch_at(&self.status, w as usize);
+                }
+                self.ties.prefetch_ends(ahead.id);
+            }
+            if let Some(list) = leaving.get(i + 2).and_then(|a| self.ties.get(a.id)) {
+                for &e in list.iter().take(4) {
+                    prefetch_at(&self.status, e.other as usize);
+                    self.ties.prefetch_tie(e);
                 }
             }
             let vi = m.id as usize;
@@ -1469,6 +1498,18 @@ impl<'g> World<'g> {
     /// Completes the records of people still in at the end of the run.
     pub fn close_records(&mut self) {
         for i in 0..self.members.len() {
+            // Each member's tie list is somewhere on the heap: fetched a
+            // few members ahead, slot, list, then its ends (issue 11).
+            if let Some(a) = self.members.get(i + 16) {
+                self.ties.prefetch(a.id);
+                prefetch_at(&self.friends_in, a.id as usize);
+            }
+            if let Some(a) = self.members.get(i + 8) {
+                self.ties.prefetch_list(a.id);
+            }
+            if let Some(a) = self.members.get(i + 4) {
+                self.ties.prefetch_ends(a.id);
+            }
             let m = self.members[i];
             if m.flags & LEFT == 0 && (m.row as usize) < self.records.len() {
                 let ties = self.ties_inside(m.id);
