@@ -61,7 +61,7 @@ fn muted_day(p: &Params, mem: &mut Member, lv: &Draws, today_s: &Today) {
     if today_s.cycle_end {
         mem.cause = Cause::FeeNotRenewed as u8;
         mem.flags |= LEAVING;
-    } else if p.leave_on && lv.unit(0) < p.muted_leave {
+    } else if p.leave_on && lv.unit_below(0, p.muted_leave_below) {
         mem.flags |= LEAVING;
     }
 }
