@@ -2,7 +2,8 @@
 //!
 //! Two kinds of plain vectors: per-person arrays indexed by person id (who is
 //! in, out or gone; what other people can see), and the dense `members`
-//! array holding each current member's own state in one 56-byte record.
+//! array holding each current member's own state in one 76-byte record
+//! (checked when compiled).
 //! The daily loop walks `members` front to back, so it reads memory in order
 //! and its cost scales with members, not with the population.
 //!
@@ -196,6 +197,9 @@ pub const PERSON_ARRAY_BYTES: usize = 44;
 /// of the list of holes (4 bytes a hole, at most one hole for each eight
 /// records at the end of a day, rounded up).
 pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 1;
+
+// The module's documentation gives the record's size.
+const _: () = assert!(std::mem::size_of::<Member>() == 76);
 
 /// Ties made by interaction. Per person, the ends of their ties in the
 /// order the ties were made: a slot per person into a pool of lists, so
@@ -940,6 +944,11 @@ impl<'g> World<'g> {
             }
             if let Some(&(ahead, _)) = joiners.get(j + 8) {
                 self.graph.prefetch(ahead);
+                // The pool slot `unpool` empties (a wasted hint if a join
+                // before it moves the slot).
+                if let Some(&at) = self.pool_pos.get(ahead as usize) {
+                    prefetch_at(&self.pool, at as usize);
+                }
             }
             if let (Some(&(ahead, _)), false) = (joiners.get(j + 4), self.friends_in.is_empty()) {
                 for &w in self.graph.neighbors(ahead).iter().take(16) {
