@@ -404,6 +404,18 @@ impl World<'_> {
         // slower (issue 11, `full_model_100k`).
         let streams = [ctx.act, ctx.inv, ctx.lv];
         let mut block = Block::new(streams, [2, ctx.inv_first, 0], ctx.level);
+        if !PLAIN {
+            // Muted members' days first: each takes one draw and reads
+            // nothing that any other member's day changes, so a short pass
+            // decides them all, its hashes overlapping in the processor
+            // (issue 11: most members can be muted on a full day); the
+            // loop below counts them.
+            for mem in chunk.iter_mut() {
+                if mem.flags & (MUTED | LEFT) == MUTED {
+                    muted_day(p, mem, &ctx.lv.member(mem.id), today_s);
+                }
+            }
+        }
         for idx in 0..chunk.len() {
             let lane = idx % LANES;
             if PLAIN && lane == 0 {
@@ -444,7 +456,9 @@ impl World<'_> {
                 continue;
             }
             if mem.flags & MUTED != 0 {
-                muted_day(p, mem, &draws(2, mem.id), today_s);
+                if PLAIN {
+                    muted_day(p, mem, &draws(2, mem.id), today_s);
+                }
                 t.count_out(mem, base + idx);
                 continue;
             }
