@@ -1560,10 +1560,11 @@ impl World<'_> {
         }
         let mut avail = self.pool.len();
         for (i, cand) in plan.iter().enumerate() {
-            if let Some(ahead) = plan.get(i + 8) {
+            // A candidate's turn is short: fetched far ahead.
+            if let Some(ahead) = plan.get(i + 32) {
                 prefetch_at(&self.pool, ahead.j as usize);
             }
-            if let Some(&w) = plan.get(i + 4).and_then(|a| self.pool.get(a.j as usize)) {
+            if let Some(&w) = plan.get(i + 16).and_then(|a| self.pool.get(a.j as usize)) {
                 // (The slot may yet be swapped: then a wasted hint.)
                 prefetch_at(&self.pool_pos, w as usize);
                 prefetch_at(&self.status, w as usize);
