@@ -82,9 +82,7 @@ fn exits(u: f64, total: f64, p: &Params) -> bool {
     if total == p.base_hazard {
         return u < p.base_leave;
     }
-    let x = total;
-    let t = 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0)));
-    if u < 1.0 - (1.0 + 1e-9) / t - 1e-15 {
+    if u < sure_exit_below(total) {
         return true;
     }
     // "Not at least", as the comparison this replaced was written, so that
@@ -92,6 +90,14 @@ fn exits(u: f64, total: f64, p: &Params) -> bool {
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     let below = !(u >= -(-total).exp_m1());
     below
+}
+
+/// [`exits`]'s bound at hazard `x`: 1 − 1/T(x) less the margins, below
+/// the computed chance of leaving.
+#[inline(always)]
+fn sure_exit_below(x: f64) -> f64 {
+    let t = 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0)));
+    1.0 - (1.0 + 1e-9) / t - 1e-15
 }
 
 /// Members per chunk of the day's loop (issue 11). What the loop counts and
@@ -1495,10 +1501,11 @@ impl World<'_> {
         // candidates, so nobody is drawn twice in a day. Someone already
         // joining by invitation can be drawn; they are simply not new.
         let mut avail = self.pool.len();
-        let take = |offer: Offer, avail: &mut usize, rng: &mut rand_pcg::Pcg64Mcg| {
+        // A slot among those still available.
+        let slot = |avail: &mut usize, rng: &mut rand_pcg::Pcg64Mcg| {
             let j = sample::below(rng, *avail as u64) as u32;
             *avail -= 1;
-            Candidate { j, u: 0.0, offer }
+            j
         };
         // Volume channels: a fixed number of people reached (S12).
         for &c in &active {
@@ -1509,9 +1516,13 @@ impl World<'_> {
             let whole = ch.daily.floor();
             let k = whole as usize + (sample::unit(&mut rng) < ch.daily - whole) as usize;
             for _ in 0..k.min(avail) {
-                let mut cand = take(Offer::Channel(c as u16), &mut avail, &mut rng);
-                cand.u = sample::unit(&mut rng);
-                plan.push(cand);
+                let j = slot(&mut avail, &mut rng);
+                let u = sample::unit(&mut rng);
+                plan.push(Candidate {
+                    j,
+                    u,
+                    offer: Offer::Channel(c as u16),
+                });
             }
         }
         // Giveaways (S2, R5): reach outsiders like a volume channel, but the
@@ -1521,9 +1532,13 @@ impl World<'_> {
             let whole = gv.reach.floor();
             let k = whole as usize + (sample::unit(&mut rng) < gv.reach - whole) as usize;
             for _ in 0..k.min(avail) {
-                let mut cand = take(Offer::Gift(gi as u16), &mut avail, &mut rng);
-                cand.u = sample::unit(&mut rng);
-                plan.push(cand);
+                let j = slot(&mut avail, &mut rng);
+                let u = sample::unit(&mut rng);
+                plan.push(Candidate {
+                    j,
+                    u,
+                    offer: Offer::Gift(gi as u16),
+                });
             }
         }
         // Rate channels and well-mixed word of mouth compete for the same
@@ -1535,27 +1550,25 @@ impl World<'_> {
             let reach = total.min(1.0);
             let k = sample::binomial(&mut rng, avail as u64, reach) as usize;
             for _ in 0..k {
-                let mut cand = take(Offer::Word(0), &mut avail, &mut rng);
+                let j = slot(&mut avail, &mut rng);
                 let mut x = sample::unit(&mut rng) * total;
-                cand.u = sample::unit(&mut rng);
-                let mut by_channel = false;
+                let u = sample::unit(&mut rng);
+                let mut offer = None;
                 for &c in &active {
                     let ch = &p.channels[c];
                     if x < ch.rate {
-                        by_channel = true;
-                        cand.offer = Offer::Channel(c as u16);
+                        offer = Some(Offer::Channel(c as u16));
                         break;
                     }
                     x -= ch.rate;
                 }
-                if !by_channel {
+                let offer = offer.unwrap_or_else(|| {
                     // Word of mouth: contacted by a random inviting member.
                     row.invitations += 1;
-                    let by =
-                        self.inviters[sample::below(&mut rng, self.inviters.len() as u64) as usize];
-                    cand.offer = Offer::Word(by);
-                }
-                plan.push(cand);
+                    let k = sample::below(&mut rng, self.inviters.len() as u64);
+                    Offer::Word(self.inviters[k as usize])
+                });
+                plan.push(Candidate { j, u, offer });
             }
         }
         let mut avail = self.pool.len();
@@ -1902,7 +1915,7 @@ impl Today {
 
 #[cfg(test)]
 mod tests {
-    use super::{exits, invitation_gap, Params};
+    use super::{exits, invitation_gap, sure_exit_below, Params};
 
     #[test]
     fn invitation_gaps_from_the_table_are_the_logarithms_gaps() {
@@ -1959,8 +1972,7 @@ mod tests {
         ]);
         for x in hazards {
             let chance = -(-x).exp_m1();
-            let t = 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0)));
-            let bound = 1.0 - (1.0 + 1e-9) / t - 1e-15;
+            let bound = sure_exit_below(x);
             for at in [bound, chance] {
                 let mut u = at;
                 for _ in 0..4 {

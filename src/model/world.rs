@@ -242,6 +242,12 @@ impl TieLists {
     /// The ends of `m`'s ties, if any tie was ever made.
     #[inline]
     pub fn get(&self, m: u32) -> Option<&[TieEnd]> {
+        self.list(m).map(|l| l.as_slice())
+    }
+
+    /// `m`'s list, if they have one.
+    #[inline]
+    fn list(&self, m: u32) -> Option<&Vec<TieEnd>> {
         match self.slot.get(m as usize) {
             Some(&s) if s != NO_LIST => Some(&self.lists[s as usize]),
             _ => None,
@@ -258,8 +264,8 @@ impl TieLists {
     /// the slot is in cache).
     #[inline]
     pub fn prefetch_list(&self, m: u32) {
-        if let Some(&s) = self.slot.get(m as usize).filter(|&&s| s != NO_LIST) {
-            prefetch_at(&self.lists, s as usize);
+        if let Some(list) = self.list(m) {
+            crate::graph::prefetch(list);
         }
     }
 
@@ -268,8 +274,7 @@ impl TieLists {
     /// the free room where the next one goes.
     #[inline]
     pub fn prefetch_ends(&self, m: u32) {
-        if let Some(&s) = self.slot.get(m as usize).filter(|&&s| s != NO_LIST) {
-            let list = &self.lists[s as usize];
+        if let Some(list) = self.list(m) {
             prefetch_at(list, 0);
             if list.len() < list.capacity() {
                 crate::graph::prefetch_ptr(list.as_ptr().wrapping_add(list.len()));
