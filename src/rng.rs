@@ -44,23 +44,6 @@ pub fn to_unit(bits: u64) -> f64 {
     ((bits >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// The number of [`to_unit`]'s values below `x`: `to_unit(bits) < x`
-/// exactly when `bits >> 11 < units_below(x)`, so a draw can be compared
-/// with a fixed chance without converting it (issue 11).
-pub fn units_below(x: f64) -> u64 {
-    const ALL: u64 = 1 << 53;
-    if x.is_nan() || x <= 0.0 {
-        0
-    } else if x >= 1.0 {
-        ALL
-    } else {
-        // to_unit's values are k / 2^53, k < 2^53; k / 2^53 < x exactly
-        // when k < x·2^53, which is exact (a power of two), so when
-        // k < ⌈x·2^53⌉.
-        (x * ALL as f64).ceil() as u64
-    }
-}
-
 /// What a stream of random numbers is used for. Each purpose is an independent
 /// stream; the numeric values are part of the reproducibility contract (changing
 /// one changes results), so new purposes get new numbers at the end.
@@ -184,13 +167,6 @@ impl Draws {
     #[inline(always)]
     pub fn unit(&self, k: u64) -> f64 {
         to_unit(self.bits(k))
-    }
-
-    /// Whether the k-th uniform is below the chance whose
-    /// [`units_below`] is `below`: `unit(k) < x`, without the conversion.
-    #[inline(always)]
-    pub fn unit_below(&self, k: u64, below: u64) -> bool {
-        self.bits(k) >> 11 < below
     }
 
     /// The k-th draw's raw 64 bits.
@@ -355,40 +331,6 @@ mod tests {
         assert!((mean - 0.5).abs() < 0.003, "mean {mean}");
         assert!((var - 1.0 / 12.0).abs() < 0.002, "var {var}");
         assert!((lag / n as f64).abs() < 0.002, "lag-1 covariance {lag}");
-    }
-
-    #[test]
-    fn a_draw_is_below_a_chance_by_its_bits_as_by_its_value() {
-        let d = DayStream(0x5eed).member(7);
-        let mut xs = vec![
-            0.0,
-            -1.0,
-            1.0,
-            2.0,
-            f64::NAN,
-            1e-300,
-            5e-324,
-            1.0 - f64::EPSILON,
-        ];
-        let mut key = 1u64;
-        for _ in 0..2000 {
-            key = mix(key);
-            xs.push(to_unit(key));
-            xs.push(to_unit(key).next_up());
-            xs.push(to_unit(key).next_down());
-        }
-        for &x in &xs {
-            let b = units_below(x);
-            for k in 0..200 {
-                assert_eq!(d.unit_below(k, b), d.unit(k) < x, "x {x} k {k}");
-            }
-            // At the boundary: the draw that is exactly x (when x is one
-            // of to_unit's values) and its neighbours.
-            for bits in [b.saturating_sub(1), b, b + 1] {
-                let bits = bits.min((1 << 53) - 1) << 11;
-                assert_eq!(bits >> 11 < b, to_unit(bits) < x, "x {x} bits {bits}");
-            }
-        }
     }
 
     #[test]

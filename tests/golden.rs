@@ -11,9 +11,11 @@
 //! (a binomial count of people reached, and a uniform inviter).
 //!
 //! If one of these values changes, results for the same seed have changed.
-//! That is right only when the model itself was changed on purpose (then
-//! update the values and say so in the commit); after a dependency update
-//! it is a bug.
+//! That is right only when the model, or the way a rule takes its draws,
+//! was changed on purpose (then update the values and say so in the
+//! commit; issue 11 drew a muted member's day of drifting out once, when
+//! they mute, instead of a draw a day: the same law, other draws); after a
+//! dependency update it is a bug.
 
 use std::path::Path;
 
@@ -90,8 +92,8 @@ fn golden_output_well_mixed_word_of_mouth() {
     assert_eq!(got, GOLDEN_WM);
 }
 
-const GOLDEN_WM: [(u64, u32, usize, u32); 3] = [(345, 93, 2, 10), (294, 72, 0, 7), (324, 98, 4, 4)];
+const GOLDEN_WM: [(u64, u32, usize, u32); 3] = [(345, 85, 2, 10), (294, 83, 0, 7), (324, 98, 4, 4)];
 const GOLDEN_BA: [(u64, u32, usize, u32); 3] =
-    [(336, 93, 7, 7), (318, 80, 14, 6), (328, 105, 8, 7)];
+    [(336, 82, 7, 7), (318, 86, 14, 6), (328, 102, 8, 7)];
 const GOLDEN_WS: [(u64, u32, usize, u32); 3] =
-    [(337, 106, 4, 7), (306, 82, 10, 5), (328, 115, 7, 11)];
+    [(337, 107, 4, 7), (306, 93, 10, 5), (328, 118, 7, 11)];

@@ -55,14 +55,37 @@ fn live<const PLAIN: bool>(on: bool) -> bool {
 }
 
 /// M5: a muted member is still counted but gone in practice; they only
-/// drift out, for the reason they muted, and do not renew at the end of a
-/// cycle (S11).
-fn muted_day(p: &Params, mem: &mut Member, lv: &Draws, today_s: &Today) {
-    if today_s.cycle_end {
+/// drift out, for the reason they muted, on the day drawn when they muted
+/// ([`drift_out_day`]), and do not renew at the end of a cycle (S11).
+/// Whether they leave today.
+#[inline(always)]
+fn muted_day(mem: &mut Member, day: u32, cycle_end: bool) -> bool {
+    if cycle_end {
         mem.cause = Cause::FeeNotRenewed as u8;
-        mem.flags |= LEAVING;
-    } else if p.leave_on && lv.unit_below(0, p.muted_leave_below) {
-        mem.flags |= LEAVING;
+    } else if day < mem.drifts_out {
+        return false;
+    }
+    mem.flags |= LEAVING;
+    true
+}
+
+/// M5: the day a member who mutes on `day` drifts out, from the uniform
+/// `u`: each later day they leave with chance q = `leave.muted_leave`, so
+/// the wait G ≥ 1 is geometric, P(G > k) = (1 − q)^k. One draw when they
+/// mute gives it: G = 1 + ⌊ln(1 − u) / ln(1 − q)⌋ (issue 11: a muted
+/// member's day then takes no draw; the law is the same as a draw a day).
+/// `u32::MAX` is never (q = 0, or leaving switched off).
+fn drift_out_day(p: &Params, day: u32, u: f64) -> u32 {
+    if !p.leave_on || p.muted_leave <= 0.0 {
+        return u32::MAX;
+    }
+    // ln(1 − u) is finite (u < 1) and ≤ 0; ln(1 − q) < 0, −∞ at q = 1
+    // (then the wait is one day).
+    let wait = 1.0 + ((-u).ln_1p() / p.muted_log_stay).floor();
+    if wait >= (u32::MAX - day) as f64 {
+        u32::MAX
+    } else {
+        day + wait as u32
     }
 }
 
@@ -128,6 +151,15 @@ struct LoopIn<'a> {
     yesterday: &'a [Speakers],
 }
 
+/// One chunk of the day's loop: the active members at `ats` in the member
+/// array, and the stretch of it that holds them, `chunk`, which starts at
+/// `base` there.
+struct Part<'a> {
+    base: usize,
+    chunk: &'a mut [Member],
+    ats: &'a [u32],
+}
+
 /// What one chunk of the day's loop wrote outside its members' records,
 /// put together in chunk order by [`World::merge_tallies`].
 #[derive(Default)]
@@ -148,6 +180,8 @@ pub struct Tally {
     signups: Vec<(u32, usize)>,
     /// Members who muted today: (their record, the cause).
     muted: Vec<(u32, Cause)>,
+    /// Where the members who muted today are in the member array.
+    muted_today: Vec<u32>,
     /// Members a KOL served: (member, the KOL's bit).
     kol_reach: Vec<(u32, u64)>,
     /// The team's hours left this week, as this chunk goes.
@@ -170,8 +204,21 @@ impl Tally {
         self.kol_spoke.clear();
         self.signups.clear();
         self.muted.clear();
+        self.muted_today.clear();
         self.kol_reach.clear();
         self.hours_left = hours_left;
+    }
+
+    /// A member's day is over: a leaver, or a member who muted, is noted
+    /// by their place `at` in the member array, for the end of the day
+    /// (the census of those who stay is taken after the loop).
+    #[inline(always)]
+    fn note_end(&mut self, mem: &Member, at: u32) {
+        if mem.flags & LEAVING != 0 {
+            self.leaver_at.push(at);
+        } else if mem.flags & MUTED != 0 {
+            self.muted_today.push(at);
+        }
     }
 
     /// The bytes this tally keeps per group (what [`tally_bytes`] bounds).
@@ -180,17 +227,6 @@ impl Tally {
         (self.today.capacity() * std::mem::size_of::<Aggregates>()
             + self.active_by_group.capacity() * 4
             + self.census.groups_capacity() * 8) as u64
-    }
-
-    /// A member's day is over: a leaver is noted for the end of the day,
-    /// anyone else counted in the day's census.
-    #[inline]
-    fn count_out(&mut self, mem: &Member, idx: usize) {
-        if mem.flags & LEAVING != 0 {
-            self.leaver_at.push(idx as u32);
-        } else {
-            self.census.count(mem);
-        }
     }
 }
 
@@ -221,6 +257,7 @@ impl World<'_> {
             self.appoint_kols(p);
         }
         let today_s = Today::new(p, self, day, &mut row);
+        self.muted_members_day(day, today_s.cycle_end);
         let ctx = DayCtx {
             day,
             content_today: today_s.content_today,
@@ -271,9 +308,9 @@ impl World<'_> {
         // everything it writes elsewhere goes to its chunk's tally, so the
         // chunks may run on several threads (see [`CHUNK`]).
         let mut members = std::mem::take(&mut self.members);
+        let active = std::mem::take(&mut self.active);
         let mut tallies = std::mem::take(&mut self.tallies);
-        let bounds = self.chunk_bounds(members.len());
-        let chunks = bounds.len() - 1;
+        let chunks = active.len().div_ceil(CHUNK).max(1);
         tallies.resize_with(chunks, Tally::default);
         for t in tallies.iter_mut() {
             t.start(ng, self.purse.hours_left);
@@ -290,12 +327,28 @@ impl World<'_> {
         // out today, the chunks run in order, each starting with the hours
         // the one before left.
         let hours_bind = today_s.service && self.purse.hours_left.is_finite();
+        // Chunk k: active members k·CHUNK to (k + 1)·CHUNK − 1, with the
+        // stretch of the member array from the first of them to the next
+        // chunk's first (the muted and the holes in between are not
+        // visited).
         let mut parts = Vec::with_capacity(chunks);
         let mut rest = &mut members[..];
-        for w in bounds.windows(2) {
-            let (chunk, tail) = rest.split_at_mut(w[1] - w[0]);
-            parts.push((w[0], chunk));
+        let mut base = 0;
+        for (k, ats) in active.chunks(CHUNK).enumerate() {
+            let end = active
+                .get((k + 1) * CHUNK)
+                .map_or(base + rest.len(), |&a| a as usize);
+            let (chunk, tail) = rest.split_at_mut(end - base);
+            parts.push(Part { base, chunk, ats });
             rest = tail;
+            base = end;
+        }
+        if parts.is_empty() {
+            parts.push(Part {
+                base: 0,
+                chunk: rest,
+                ats: &[],
+            });
         }
         if chunks > 1 && !hours_bind && self.split_days && rayon::current_num_threads() > 1 {
             use rayon::prelude::*;
@@ -303,16 +356,17 @@ impl World<'_> {
             parts
                 .into_par_iter()
                 .zip(tallies.par_iter_mut())
-                .for_each(|((base, chunk), t)| w.chunk_day(p, &loop_in, chunk, base, t));
+                .for_each(|(part, t)| w.chunk_day(p, &loop_in, part, t));
         } else {
             let mut hours_left = self.purse.hours_left;
-            for ((base, chunk), t) in parts.into_iter().zip(&mut tallies) {
+            for (part, t) in parts.into_iter().zip(&mut tallies) {
                 t.hours_left = hours_left;
-                self.chunk_day(p, &loop_in, chunk, base, t);
+                self.chunk_day(p, &loop_in, part, t);
                 hours_left = t.hours_left;
             }
         }
         self.members = members;
+        self.active = active;
         let (mut today, mut signups, kol_spoke_today) =
             self.merge_tallies(&mut tallies, &mut row, day);
         self.tallies = tallies;
@@ -336,26 +390,6 @@ impl World<'_> {
         row.messages = today.iter().map(|a| a.messages).sum();
         self.yesterday = today;
         row
-    }
-
-    /// Where the chunks of the day's loop start in a member array of `len`
-    /// records, and its end: chunk k holds members k·[`CHUNK`] to
-    /// (k + 1)·[`CHUNK`] − 1 counted without the holes, so that the holes
-    /// change no chunk's sums (at least one chunk).
-    fn chunk_bounds(&self, len: usize) -> Vec<usize> {
-        let live = len - self.holes.len();
-        let mut bounds = vec![0];
-        let mut h = 0;
-        for k in 1..live.div_ceil(CHUNK).max(1) {
-            // The record of live member t is at t plus the holes before it.
-            let t = k * CHUNK;
-            while h < self.holes.len() && self.holes[h] as usize <= t + h {
-                h += 1;
-            }
-            bounds.push(t + h);
-        }
-        bounds.push(len);
-        bounds
     }
 
     /// Whether no member's day today can use more than the plain network
@@ -382,52 +416,66 @@ impl World<'_> {
             && today_s.event.is_none()
     }
 
-    /// The day of the members in `chunk`, which starts at `base` in the
-    /// member array; what it writes outside their records goes to `t`.
-    fn chunk_day(&self, p: &Params, li: &LoopIn, chunk: &mut [Member], base: usize, t: &mut Tally) {
-        if li.ctx.plain {
-            self.members_day::<true>(p, li, chunk, base, t)
+    /// M5: the muted members' day, before the loop (which visits only the
+    /// active): at the end of a cycle they all go; on other days, those
+    /// whose day to drift out it is ([`World::drift_out`]). Notes them in
+    /// `muted_leaving`, in order, and takes them out of the muted census.
+    fn muted_members_day(&mut self, day: u32, cycle_end: bool) {
+        self.muted_leaving.clear();
+        let mut due = self
+            .drift_out
+            .get_mut(day as usize)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        if cycle_end {
+            for (at, m) in self.members.iter_mut().enumerate() {
+                if m.flags & (MUTED | LEFT) == MUTED && muted_day(m, day, true) {
+                    self.muted_leaving.push(at as u32);
+                }
+            }
         } else {
-            self.members_day::<false>(p, li, chunk, base, t)
+            due.sort_unstable();
+            for &at in &due {
+                // (A member who went at the end of a cycle left a hole.)
+                let m = &mut self.members[at as usize];
+                if m.flags & (MUTED | LEFT) == MUTED && muted_day(m, day, false) {
+                    self.muted_leaving.push(at);
+                }
+            }
+        }
+        self.muted_census.fit(self.group_size.len());
+        for &at in &self.muted_leaving {
+            self.muted_census.count(&self.members[at as usize], -1);
+        }
+    }
+
+    /// The day of the active members of `part`; what it writes outside
+    /// their records goes to `t`.
+    fn chunk_day(&self, p: &Params, li: &LoopIn, part: Part, t: &mut Tally) {
+        if li.ctx.plain {
+            self.members_day::<true>(p, li, part, t)
+        } else {
+            self.members_day::<false>(p, li, part, t)
         }
     }
 
     /// [`World::chunk_day`], in its plain copy or in full.
     #[inline(always)]
-    fn members_day<const PLAIN: bool>(
-        &self,
-        p: &Params,
-        li: &LoopIn,
-        chunk: &mut [Member],
-        base: usize,
-        t: &mut Tally,
-    ) {
+    fn members_day<const PLAIN: bool>(&self, p: &Params, li: &LoopIn, part: Part, t: &mut Tally) {
         let (ctx, today_s) = (li.ctx, li.today_s);
+        let Part { base, chunk, ats } = part;
         // A plain member's day takes the speaking draw, the invitation
         // draw and the leaving one (§4.4, §4.6, §4.9): a block makes them
-        // ahead. Full days hash each member's when asked for: there, most
-        // members can be muted, who take one draw a day, and the block was
-        // slower (issue 11, `full_model_100k`).
+        // ahead. Full days hash each member's when asked for: the block was
+        // slower there (issue 11, `full_model_100k`).
         let streams = [ctx.act, ctx.inv, ctx.lv];
         let mut block = Block::new(streams, [2, ctx.inv_first, 0], ctx.level);
-        if !PLAIN {
-            // Muted members' days first: each takes one draw and reads
-            // nothing that any other member's day changes, so a short pass
-            // decides them all, its hashes overlapping in the processor
-            // (issue 11: most members can be muted on a full day); the
-            // loop below counts them.
-            for mem in chunk.iter_mut() {
-                if mem.flags & (MUTED | LEFT) == MUTED {
-                    muted_day(p, mem, &ctx.lv.member(mem.id), today_s);
-                }
-            }
-        }
-        for idx in 0..chunk.len() {
-            let lane = idx % LANES;
+        for n in 0..ats.len() {
+            let lane = n % LANES;
             if PLAIN && lane == 0 {
                 let mut ids = [0; LANES];
-                for (id, m) in ids.iter_mut().zip(&chunk[idx..]) {
-                    *id = m.id;
+                for (id, &a) in ids.iter_mut().zip(&ats[n..]) {
+                    *id = chunk[a as usize - base].id;
                 }
                 block.fill(&ids);
             }
@@ -442,32 +490,22 @@ impl World<'_> {
             // latency): far ahead, the offsets and per-person entries a
             // member's day reads; nearer, the neighbour list the offsets
             // point to, which are in cache by then.
-            // A muted member's day reads none of it.
-            if let Some(ahead) = chunk
-                .get(idx + 16)
-                .filter(|m| m.flags & (MUTED | LEFT) == 0)
-            {
+            let id_at = |k: usize| ats.get(k).map(|&a| chunk[a as usize - base].id);
+            if let Some(ahead) = id_at(n + 16) {
                 if PLAIN {
                     // The other per-person arrays are empty on a plain day.
-                    self.graph.prefetch_offsets(ahead.id);
+                    self.graph.prefetch_offsets(ahead);
                 } else {
-                    self.prefetch_person(ahead.id);
+                    self.prefetch_person(ahead);
                 }
             }
-            if let Some(ahead) = chunk.get(idx + 8).filter(|m| m.flags & (MUTED | LEFT) == 0) {
-                self.graph.prefetch(ahead.id);
+            if let Some(ahead) = id_at(n + 8) {
+                self.graph.prefetch(ahead);
             }
+            let at = ats[n];
+            let idx = at as usize - base;
             let mem = &mut chunk[idx];
-            if mem.flags & LEFT != 0 {
-                continue;
-            }
-            if mem.flags & MUTED != 0 {
-                if PLAIN {
-                    muted_day(p, mem, &draws(2, mem.id), today_s);
-                }
-                t.count_out(mem, base + idx);
-                continue;
-            }
+            debug_assert_eq!(mem.flags & (MUTED | LEFT), 0, "an active member");
             let g = mem.group as usize;
             if mem.role == Role::Owner as u8 {
                 self.owner_day(p, mem, ctx, today_s, t);
@@ -505,8 +543,10 @@ impl World<'_> {
                     t.signups.push((dice.act.bits(6) as u32, base + idx));
                 }
             }
-            t.count_out(mem, base + idx);
+            t.note_end(mem, at);
         }
+        t.census
+            .count_part(ats.iter().map(|&a| &chunk[a as usize - base]));
     }
 
     /// Puts the chunks' tallies together, in chunk order: lists are
@@ -527,6 +567,7 @@ impl World<'_> {
         std::mem::swap(&mut self.census, &mut first.census);
         std::mem::swap(&mut self.active_by_group, &mut first.active_by_group);
         std::mem::swap(&mut self.leaver_at, &mut first.leaver_at);
+        std::mem::swap(&mut self.muted_today, &mut first.muted_today);
         std::mem::swap(&mut self.pending, &mut first.pending);
         std::mem::swap(&mut self.inviters, &mut first.inviters);
         for t in rest.iter_mut() {
@@ -539,11 +580,13 @@ impl World<'_> {
             }
             self.census.add(&t.census);
             self.leaver_at.append(&mut t.leaver_at);
+            self.muted_today.append(&mut t.muted_today);
             self.pending.append(&mut t.pending);
             self.inviters.append(&mut t.inviters);
             signups.append(&mut t.signups);
             kol_spoke.append(&mut t.kol_spoke);
         }
+        super::world::merge_in(&mut self.leaver_at, &self.muted_leaving);
         self.purse.hours_left = tallies.last().expect("one chunk").hours_left;
         for t in tallies.iter_mut() {
             self.tie_events.append(&mut t.tie_events);
@@ -672,6 +715,7 @@ impl World<'_> {
                 mem.cause = cause as u8;
                 if mute {
                     mem.flags |= MUTED;
+                    mem.drifts_out = drift_out_day(p, day, dice.lv.unit(4));
                     t.row.muted_new += 1;
                     t.muted.push((mem.row, cause));
                 } else {
@@ -1915,7 +1959,7 @@ impl Today {
 
 #[cfg(test)]
 mod tests {
-    use super::{exits, invitation_gap, sure_exit_below, Params};
+    use super::{drift_out_day, exits, invitation_gap, sure_exit_below, Params};
 
     #[test]
     fn invitation_gaps_from_the_table_are_the_logarithms_gaps() {
@@ -1945,6 +1989,52 @@ mod tests {
             }
             assert!(checked > 50_000 && hits > 10_000, "{checked} {hits}");
         }
+    }
+
+    /// M5 (issue 11): the day a muted member drifts out, drawn once when
+    /// they mute, has the law of a chance q each later day: the wait W
+    /// has P(W > k) = (1 − q)^k. Over a grid of N uniforms, u = (i + ½)/N,
+    /// the share with W > k is within 1/N of it (the grid's error: this
+    /// is a quadrature, not a sample). q = 1 is the next day; q = 0 and
+    /// leaving switched off are never; a wait past the last day saturates.
+    #[test]
+    fn the_day_a_muted_member_drifts_out_has_the_daily_chances_law() {
+        let s = crate::scenario::Scenario::builtin_default();
+        let mut p = Params::new(&s, 100);
+        const N: usize = 200_000;
+        for q in [1e-4, 0.02, 0.3, 0.9, 1.0 - 1e-9] {
+            p.muted_leave = q;
+            p.muted_log_stay = (-q).ln_1p();
+            let waits: Vec<u32> = (0..N)
+                .map(|i| drift_out_day(&p, 10, (i as f64 + 0.5) / N as f64) - 10)
+                .collect();
+            assert!(waits.iter().all(|&w| w >= 1), "q {q}: at least a day");
+            for k in [0u32, 1, 2, 5, 20, 100, 1000] {
+                let share = waits.iter().filter(|&&w| w > k).count() as f64 / N as f64;
+                let law = (1.0 - q).powi(k as i32);
+                assert!(
+                    (share - law).abs() <= 1.0 / N as f64,
+                    "q {q} k {k}: {share} vs {law}"
+                );
+            }
+        }
+        p.muted_leave = 1.0;
+        p.muted_log_stay = f64::NEG_INFINITY;
+        for u in [0.0, 0.5, 1.0f64.next_down()] {
+            assert_eq!(drift_out_day(&p, 7, u), 8);
+        }
+        p.muted_leave = 1e-12;
+        p.muted_log_stay = (-1e-12f64).ln_1p();
+        assert_eq!(
+            drift_out_day(&p, u32::MAX - 3, 1.0f64.next_down()),
+            u32::MAX
+        );
+        p.muted_leave = 0.0;
+        p.muted_log_stay = 0.0;
+        assert_eq!(drift_out_day(&p, 7, 0.5), u32::MAX);
+        p.muted_leave = 0.5;
+        p.leave_on = false;
+        assert_eq!(drift_out_day(&p, 7, 0.5), u32::MAX);
     }
 
     /// `exits` answers from a bound where it can; the bound must never

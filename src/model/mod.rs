@@ -427,11 +427,15 @@ pub(crate) mod tests {
     }
 
     /// The day's census, taken by the member loop (or afresh after an event
-    /// or a split), equals a count of the member array at the end of each
-    /// day: members, muted and the means of trust and interest exactly
-    /// (the same sums in the same order), and members and muted per group.
-    /// Scenarios with a meetup (stale after the event), splits (stale
-    /// after a split), KOLs and channels.
+    /// or a split) and added to the running census of the muted, equals a
+    /// count of the member array at the end of each day: members, muted
+    /// and the means of trust and interest exactly (the same fixed-point
+    /// sums), and members and muted per group. The day loop's list of
+    /// active members is every member who is not muted, in order, and
+    /// every muted member who drifts out within the run is listed on their
+    /// day. Scenarios with a meetup (stale after the event), splits (stale
+    /// after a split), KOLs, channels and cycles with fees (every muted
+    /// member goes at a cycle's end).
     #[test]
     fn the_day_census_equals_a_recount_of_the_members() {
         let texts = [
@@ -439,33 +443,57 @@ pub(crate) mod tests {
             include_str!("../../scenarios/offline-community.toml"),
             include_str!("../../scenarios/multi-group-fission.toml"),
             include_str!("../../scenarios/kol-led.toml"),
+            include_str!("../../scenarios/paid-21-day-camp.toml"),
         ];
         for text in texts {
             let (s, g, p) = prepared(text);
             let mut recount = Vec::new();
+            let name = s.spec().name.clone();
             let out = simulate_with(&s, &p, &g, 0, true, |w, day| {
                 let ms: Vec<_> = w.live_members().collect();
                 let n = ms.len() as u32;
                 let muted = ms.iter().filter(|m| m.flags & world::MUTED != 0).count() as u32;
-                let (mut t, mut i) = (0.0f64, 0.0f64);
+                let (mut t, mut i) = (0i64, 0i64);
                 for m in &ms {
-                    t += m.trust as f64;
-                    i += m.interest as f64;
+                    t += world::fixed(m.trust);
+                    i += world::fixed(m.interest);
                 }
                 let mut per_group = vec![(0u32, 0u32); w.group_size.len()];
                 for m in &ms {
                     per_group[m.group as usize].0 += 1;
                     per_group[m.group as usize].1 += (m.flags & world::MUTED != 0) as u32;
                 }
+                let per = (1u64 << 32) as f64 * n.max(1) as f64;
                 let means = if n > 0 {
-                    (t / n as f64, i / n as f64)
+                    (t as f64 / per, i as f64 / per)
                 } else {
                     (0.0, 0.0)
                 };
                 recount.push((day, n, muted, means, per_group));
+                let active: Vec<u32> = (0..w.members.len() as u32)
+                    .filter(|&a| w.members[a as usize].flags & (world::MUTED | world::LEFT) == 0)
+                    .collect();
+                assert_eq!(w.active, active, "{name} day {day}: the active list");
+                for (a, m) in w.members.iter().enumerate() {
+                    let listed =
+                        |d: u32| w.drift_out.get(d as usize).map(|l| l.contains(&(a as u32)));
+                    if m.flags & (world::MUTED | world::LEFT) == world::MUTED {
+                        assert!(
+                            m.drifts_out > day,
+                            "{name} day {day}: a muted member past their day"
+                        );
+                        assert_ne!(listed(m.drifts_out), Some(false), "{name} day {day}");
+                    }
+                }
             });
-            let name = &s.spec().name;
             assert!(out.groups.iter().any(|r| r.group > 0) || !name.contains("fission"));
+            assert!(
+                out.days
+                    .iter()
+                    .any(|r| r.left_by_cause[Cause::FeeNotRenewed as usize] > 0)
+                    || !name.contains("camp"),
+                "{name}: a cycle's end"
+            );
             for (day, n, muted, (t, i), per_group) in recount {
                 let row = &out.days[day as usize];
                 assert_eq!((row.members, row.muted), (n, muted), "{name} day {day}");

@@ -148,9 +148,11 @@ pub struct Params {
     pub grace_days: u32,
     pub mute_share: f64,
     pub muted_leave: f64,
-    /// `muted_leave` as [`crate::rng::units_below`] gives it: the muted
-    /// member's daily draw is compared by its bits (issue 11).
-    pub muted_leave_below: u64,
+    /// The run's length in days.
+    pub days: u32,
+    /// ln(1 − `muted_leave`), for the day a muted member drifts out
+    /// (−∞ when they go the next day).
+    pub muted_log_stay: f64,
     pub friends: FriendsMode,
     pub friends_k: u32,
     /// Graph: hazard per friend who left, -ln(1 - rate). Well-mixed: ν.
@@ -366,7 +368,8 @@ impl Params {
             grace_days: l.grace_days,
             mute_share: l.mute_share,
             muted_leave: l.muted_leave,
-            muted_leave_below: crate::rng::units_below(l.muted_leave),
+            days: s.days,
+            muted_log_stay: (-l.muted_leave).ln_1p(),
             friends: l.friends.mode,
             friends_k: l.friends.k,
             friends_hazard: if s.population.graph.is_well_mixed() {

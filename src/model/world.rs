@@ -2,7 +2,7 @@
 //!
 //! Two kinds of plain vectors: per-person arrays indexed by person id (who is
 //! in, out or gone; what other people can see), and the dense `members`
-//! array holding each current member's own state in one 76-byte record
+//! array holding each current member's own state in one 80-byte record
 //! (checked when compiled).
 //! The daily loop walks `members` front to back, so it reads memory in order
 //! and its cost scales with members, not with the population.
@@ -131,6 +131,9 @@ pub struct Member {
     pub ad_since: u32,
     /// Day the giveaway gift is due (when GIFT is set).
     pub gift_due: u32,
+    /// Day a muted member drifts out (M5), drawn when they mute;
+    /// `u32::MAX` while not muted, or never.
+    pub drifts_out: u32,
     /// Group the member is in (S13).
     pub group: u16,
     /// Consecutive check-ins (S8).
@@ -195,11 +198,12 @@ pub const PERSON_ARRAY_BYTES: usize = 44;
 
 /// Bytes of one member's record in the day loop's array, with its share
 /// of the list of holes (4 bytes a hole, at most one hole for each eight
-/// records at the end of a day, rounded up).
-pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 1;
+/// records at the end of a day, rounded up), and their place in the list
+/// of active members or in the days the muted drift out on (4).
+pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 1 + 4;
 
 // The module's documentation gives the record's size.
-const _: () = assert!(std::mem::size_of::<Member>() == 76);
+const _: () = assert!(std::mem::size_of::<Member>() == 80);
 
 /// Ties made by interaction. Per person, the ends of their ties in the
 /// order the ties were made: a slot per person into a pool of lists, so
@@ -390,24 +394,34 @@ pub fn pair(a: u32, b: u32) -> u64 {
 }
 
 /// The end-of-day counts of the members who stay: how many, how many
-/// muted, the sums of trust and interest (in member order, so that the
-/// means do not depend on how they were taken), and members and muted per
-/// group.
+/// muted, the sums of trust and interest, and members and muted per group.
 ///
-/// The day's loop counts each member as it finishes their day, so that the
-/// end of the day need not read the whole member array again (issue 11).
-/// Anything that changes a counted member after the loop (an event's
-/// attendees, a split moving members between groups) calls
-/// [`Census::stale`], and the end of the day counts everyone afresh.
-#[derive(Debug, Default)]
+/// The sums are in fixed point ([`fixed`]): integer sums do not depend on
+/// the order they are taken in, so the day's census can add the members
+/// the day's loop saw to a running census of the muted members, whom it
+/// does not see (issue 11). Anything that changes a counted member after
+/// the loop (an event's attendees, a split moving members between groups)
+/// calls [`Census::stale`], and the end of the day counts everyone afresh.
+#[derive(Debug, Default, Clone)]
 pub struct Census {
     /// False until the day's loop starts counting, and once stale.
     pub taken: bool,
     muted: u32,
-    trust: f64,
-    interest: f64,
+    trust: i64,
+    interest: i64,
     /// (members, muted) per group.
     per_group: Vec<(u32, u32)>,
+}
+
+/// The units of the census's sums, per unit of trust or interest.
+const FIXED: f64 = (1u64 << 32) as f64;
+
+/// A trust or interest (0 to 1) in the census's fixed point: cut to
+/// 2^-32 (a cut is one instruction, a rounding a call), so that a mean is
+/// off by under 2^-32, and 2^31 members cannot overflow.
+#[inline(always)]
+pub fn fixed(x: f32) -> i64 {
+    (x as f64 * FIXED) as i64
 }
 
 impl Census {
@@ -415,8 +429,8 @@ impl Census {
     pub fn start(&mut self, groups: usize) {
         self.taken = true;
         self.muted = 0;
-        self.trust = 0.0;
-        self.interest = 0.0;
+        self.trust = 0;
+        self.interest = 0;
         self.per_group.clear();
         self.per_group.resize(groups, (0, 0));
     }
@@ -432,12 +446,16 @@ impl Census {
         self.taken = false;
     }
 
-    /// Adds the count of another part of the member array, counted after
-    /// this one.
-    pub fn add(&mut self, other: &Census) {
-        if other.per_group.len() > self.per_group.len() {
-            self.per_group.resize(other.per_group.len(), (0, 0));
+    /// Makes room for `groups` groups' counts (groups made today).
+    pub fn fit(&mut self, groups: usize) {
+        if self.per_group.len() < groups {
+            self.per_group.resize(groups, (0, 0));
         }
+    }
+
+    /// Adds another census.
+    pub fn add(&mut self, other: &Census) {
+        self.fit(other.per_group.len());
         for (a, b) in self.per_group.iter_mut().zip(&other.per_group) {
             a.0 += b.0;
             a.1 += b.1;
@@ -447,20 +465,65 @@ impl Census {
         self.interest += other.interest;
     }
 
-    /// Counts member `m`, who stays.
-    #[inline]
-    pub fn count(&mut self, m: &Member) {
-        let g = m.group as usize;
-        if g >= self.per_group.len() {
-            self.per_group.resize(g + 1, (0, 0));
+    /// Counts member `m` (`sign` 1), or takes them out of the count (−1).
+    /// Their group has room ([`Census::start`], [`Census::fit`]).
+    #[inline(always)]
+    pub fn count(&mut self, m: &Member, sign: i32) {
+        let is_muted = (m.flags & MUTED != 0) as i32 * sign;
+        let g = &mut self.per_group[m.group as usize];
+        g.0 = g.0.wrapping_add_signed(sign);
+        g.1 = g.1.wrapping_add_signed(is_muted);
+        self.muted = self.muted.wrapping_add_signed(is_muted);
+        self.trust += sign as i64 * fixed(m.trust);
+        self.interest += sign as i64 * fixed(m.interest);
+    }
+
+    /// Counts the members of `part` who stay (neither leaving nor gone).
+    pub fn count_part<'a>(&mut self, part: impl Iterator<Item = &'a Member>) {
+        for m in part {
+            if m.flags & (LEFT | LEAVING) == 0 {
+                self.count(m, 1);
+            }
         }
-        self.per_group[g].0 += 1;
-        if m.flags & MUTED != 0 {
-            self.muted += 1;
-            self.per_group[g].1 += 1;
+    }
+
+    /// Members counted.
+    pub fn members(&self) -> usize {
+        self.per_group.iter().map(|g| g.0 as usize).sum()
+    }
+
+    /// Muted members, mean trust and mean interest of `n` members.
+    pub fn means(&self, n: usize) -> (u32, f64, f64) {
+        let per = FIXED * n.max(1) as f64;
+        (
+            self.muted,
+            self.trust as f64 / per,
+            self.interest as f64 / per,
+        )
+    }
+}
+
+/// Merges `from` into `into`, both in order, in place (from the back).
+pub fn merge_in(into: &mut Vec<u32>, from: &[u32]) {
+    let (mut i, mut j) = (into.len(), from.len());
+    into.resize(i + j, 0);
+    while j > 0 {
+        let k = i + j - 1;
+        if i > 0 && into[i - 1] > from[j - 1] {
+            into[k] = into[i - 1];
+            i -= 1;
+        } else {
+            into[k] = from[j - 1];
+            j -= 1;
         }
-        self.trust += m.trust as f64;
-        self.interest += m.interest as f64;
+    }
+}
+
+/// Notes that the muted member at place `at` drifts out on `day` (not if
+/// that is after the run).
+fn note_drift(drift_out: &mut [Vec<u32>], day: u32, at: u32) {
+    if let Some(list) = drift_out.get_mut(day as usize) {
+        list.push(at);
     }
 }
 
@@ -587,6 +650,20 @@ pub struct World<'g> {
     /// The end-of-day counts of the members who stay, taken by the day's
     /// loop as it goes (see [`Census`]).
     pub census: Census,
+    /// Where the members who are neither muted nor gone are in the member
+    /// array, in order: the members the day's loop visits (issue 11).
+    pub active: Vec<u32>,
+    /// The census of the muted members still in, kept as they mute and go
+    /// (the day's loop does not visit them).
+    pub muted_census: Census,
+    /// Per day, where the muted members who drift out that day are in the
+    /// member array ([`Member::drifts_out`]; days after the run's last are
+    /// not kept).
+    pub drift_out: Vec<Vec<u32>>,
+    /// Where today's muted leavers are in the member array, in order.
+    pub muted_leaving: Vec<u32>,
+    /// Where the members who muted today are in the member array, in order.
+    pub muted_today: Vec<u32>,
     pub inviters: Vec<u32>,
     pub group_rows: Vec<super::GroupRow>,
     /// Greeting messages per group today, from joiners.
@@ -732,6 +809,11 @@ impl<'g> World<'g> {
             leaving: Vec::new(),
             leaver_at: Vec::new(),
             census: Census::default(),
+            active: Vec::new(),
+            muted_census: Census::default(),
+            drift_out: vec![Vec::new(); p.days as usize + 1],
+            muted_leaving: Vec::new(),
+            muted_today: Vec::new(),
             inviters: Vec::new(),
             group_rows: Vec::new(),
             active_by_group: Vec::new(),
@@ -1088,6 +1170,7 @@ impl<'g> World<'g> {
                 last_spoke: day,
                 ad_since: 0,
                 gift_due: day + gift_due,
+                drifts_out: u32::MAX,
                 group,
                 streak: 0,
                 role: role as u8,
@@ -1348,23 +1431,24 @@ impl<'g> World<'g> {
         // Who stays: counted by the day's loop, and the day's joiners (at
         // the end of the array) after them; or, when the loop's count is
         // stale or there was no loop (the launch), everyone afresh.
+        // Who stays: the active members, counted after the day's loop, the
+        // day's joiners (at the end of the array) and the muted, whose
+        // census is kept as they come and go; or, when the loop's count is
+        // stale or there was no loop (the launch), everyone afresh.
         let mut census = std::mem::take(&mut self.census);
+        let from = self.members.len() - row.joined as usize;
+        let fresh = !census.taken;
         if census.taken {
-            let from = self.members.len() - row.joined as usize;
-            for m in &self.members[from..] {
-                census.count(m);
-            }
+            census.fit(groups);
+            census.count_part(self.members[from..].iter());
+            census.add(&self.muted_census);
         } else {
             census.start(groups);
+            census.count_part(self.members.iter());
             self.leaver_at.clear();
             for (r, m) in self.members.iter().enumerate() {
-                if m.flags & LEFT != 0 {
-                    continue;
-                }
-                if m.flags & LEAVING != 0 {
+                if m.flags & (LEFT | LEAVING) == LEAVING {
                     self.leaver_at.push(r as u32);
-                } else {
-                    census.count(m);
                 }
             }
         }
@@ -1372,7 +1456,8 @@ impl<'g> World<'g> {
             g.members = members;
             g.muted = m;
         }
-        let (muted, trust, interest) = (census.muted, census.trust, census.interest);
+        let kept = census.members();
+        let (muted, trust, interest) = census.means(kept);
         census.taken = false;
         // Leavers' records become holes, in order.
         for &r in &self.leaver_at {
@@ -1380,12 +1465,13 @@ impl<'g> World<'g> {
             self.leaving.push(*m);
             m.flags |= LEFT;
         }
-        self.add_holes();
-        let kept = self.member_count();
-        debug_assert_eq!(
-            census.per_group.iter().map(|g| g.0 as usize).sum::<usize>(),
-            kept
-        );
+        let compacted = self.add_holes();
+        debug_assert_eq!(kept, self.member_count());
+        if fresh || compacted {
+            self.take_stock(day);
+        } else {
+            self.stock_today(from);
+        }
         // Leavers in member order, as they were found: each departure
         // changes what the next one counts. They are scattered over the
         // population, so what each one's departure reads is fetched a few
@@ -1447,8 +1533,8 @@ impl<'g> World<'g> {
         // (The owner, never active by definition, counts as silent.)
         row.groups = groups as u32;
         if n > 0 {
-            row.mean_trust = trust / n as f64;
-            row.mean_interest = interest / n as f64;
+            row.mean_trust = trust;
+            row.mean_interest = interest;
         }
         for (g, r) in per_group.iter_mut().enumerate() {
             r.group = g as u16;
@@ -1463,29 +1549,63 @@ impl<'g> World<'g> {
     /// Today's leavers' places (`leaver_at`, in order) join the holes;
     /// when the holes make up more than an eighth of the member array, it
     /// is compacted, in order.
-    fn add_holes(&mut self) {
+    /// Whether the array was compacted (every member's place changed).
+    fn add_holes(&mut self) -> bool {
         if self.leaver_at.is_empty() {
-            return;
+            return false;
         }
-        // Both lists are in order, and today's leavers were members, not
-        // holes: merged from the back, in place.
-        let (mut i, mut j) = (self.holes.len(), self.leaver_at.len());
-        self.holes.resize(i + j, 0);
-        while j > 0 {
-            let k = i + j - 1;
-            if i > 0 && self.holes[i - 1] > self.leaver_at[j - 1] {
-                self.holes[k] = self.holes[i - 1];
-                i -= 1;
-            } else {
-                self.holes[k] = self.leaver_at[j - 1];
-                j -= 1;
-            }
-        }
+        // Today's leavers were members, not holes.
+        merge_in(&mut self.holes, &self.leaver_at);
         self.leaver_at.clear();
         if self.holes.len().saturating_mul(self.hole_share) > self.members.len() {
             self.members.retain(|m| m.flags & LEFT == 0);
             self.holes.clear();
+            return true;
         }
+        false
+    }
+
+    /// The active list, the muted census and the days the muted drift out
+    /// on, taken afresh from the member array at the end of day `day`
+    /// (after a fresh census, or when the array was compacted).
+    fn take_stock(&mut self, day: u32) {
+        self.active.clear();
+        self.muted_census.start(self.group_size.len());
+        for list in &mut self.drift_out {
+            list.clear();
+        }
+        for (at, m) in self.members.iter().enumerate() {
+            if m.flags & LEFT != 0 {
+                continue;
+            }
+            if m.flags & MUTED == 0 {
+                self.active.push(at as u32);
+            } else {
+                self.muted_census.count(m, 1);
+                if m.drifts_out > day {
+                    note_drift(&mut self.drift_out, m.drifts_out, at as u32);
+                }
+            }
+        }
+        self.muted_today.clear();
+    }
+
+    /// The active list, the muted census and the days the muted drift out
+    /// on, brought up to date at the end of a day: today's leavers and
+    /// those who muted leave the active list, today's joiners (from place
+    /// `from`) join it, and those who muted join the muted census.
+    fn stock_today(&mut self, from: usize) {
+        let members = &self.members;
+        self.active
+            .retain(|&at| members[at as usize].flags & (MUTED | LEFT) == 0);
+        self.active.extend(from as u32..members.len() as u32);
+        self.muted_census.fit(self.group_size.len());
+        for &at in &self.muted_today {
+            let m = &members[at as usize];
+            self.muted_census.count(m, 1);
+            note_drift(&mut self.drift_out, m.drifts_out, at);
+        }
+        self.muted_today.clear();
     }
 
     /// The members' records, without the holes.
