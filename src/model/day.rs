@@ -209,15 +209,18 @@ impl Tally {
         self.hours_left = hours_left;
     }
 
-    /// A member's day is over: a leaver, or a member who muted, is noted
-    /// by their place `at` in the member array, for the end of the day
-    /// (the census of those who stay is taken after the loop).
+    /// A member's day is over: a leaver is noted by their place `at` in
+    /// the member array, for the end of the day; anyone else is counted in
+    /// the day's census, and a member who muted today noted too.
     #[inline(always)]
-    fn note_end(&mut self, mem: &Member, at: u32) {
+    fn count_out(&mut self, mem: &Member, at: u32) {
         if mem.flags & LEAVING != 0 {
             self.leaver_at.push(at);
-        } else if mem.flags & MUTED != 0 {
-            self.muted_today.push(at);
+        } else {
+            self.census.count(mem, 1);
+            if mem.flags & MUTED != 0 {
+                self.muted_today.push(at);
+            }
         }
     }
 
@@ -543,10 +546,8 @@ impl World<'_> {
                     t.signups.push((dice.act.bits(6) as u32, base + idx));
                 }
             }
-            t.note_end(mem, at);
+            t.count_out(mem, at);
         }
-        t.census
-            .count_part(ats.iter().map(|&a| &chunk[a as usize - base]));
     }
 
     /// Puts the chunks' tallies together, in chunk order: lists are

@@ -396,12 +396,14 @@ pub fn pair(a: u32, b: u32) -> u64 {
 /// The end-of-day counts of the members who stay: how many, how many
 /// muted, the sums of trust and interest, and members and muted per group.
 ///
-/// The sums are in fixed point ([`fixed`]): integer sums do not depend on
-/// the order they are taken in, so the day's census can add the members
-/// the day's loop saw to a running census of the muted members, whom it
-/// does not see (issue 11). Anything that changes a counted member after
-/// the loop (an event's attendees, a split moving members between groups)
-/// calls [`Census::stale`], and the end of the day counts everyone afresh.
+/// The day's loop counts each member it visits as it finishes their day,
+/// so that the end of the day need not read the member array again. The
+/// sums are in fixed point ([`fixed`]): integer sums do not depend on the
+/// order they are taken in, so the day's census can add the members the
+/// loop saw to a running census of the muted members, whom it does not
+/// visit (issue 11). Anything that changes a counted member after the loop
+/// (an event's attendees, a split moving members between groups) calls
+/// [`Census::stale`], and the end of the day counts everyone afresh.
 #[derive(Debug, Default, Clone)]
 pub struct Census {
     /// False until the day's loop starts counting, and once stale.
@@ -517,6 +519,51 @@ pub fn merge_in(into: &mut Vec<u32>, from: &[u32]) {
             j -= 1;
         }
     }
+}
+
+/// Takes the places in `a` and in `b` (each in order; places not in
+/// `list` are passed over) out of `list` (in order), moving the runs
+/// between them down: the work is the removals' and a move of the list,
+/// not a test of every place in it (issue 11).
+pub fn remove_places(list: &mut Vec<u32>, a: &[u32], b: &[u32]) {
+    let (mut i, mut j) = (0, 0);
+    let (mut read, mut write) = (0, 0);
+    loop {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        // The first place at or past `next`, by galloping from `read`.
+        let rest = &list[read..];
+        let mut reach = 1;
+        while reach < rest.len() && rest[reach - 1] < next {
+            reach *= 2;
+        }
+        let at = read + rest[..reach.min(rest.len())].partition_point(|&v| v < next);
+        if list.get(at) == Some(&next) {
+            if write != read {
+                list.copy_within(read..at, write);
+            }
+            write += at - read;
+            read = at + 1;
+        }
+    }
+    let len = list.len();
+    if write != read {
+        list.copy_within(read..len, write);
+    }
+    list.truncate(write + len - read);
 }
 
 /// Notes that the muted member at place `at` drifts out on `day` (not if
@@ -645,7 +692,8 @@ pub struct World<'g> {
     /// Today's leavers, in member order (finish_day).
     pub leaving: Vec<Member>,
     /// Where today's leavers are in the member array, in order (filled by
-    /// the day's loop, which is the only place members decide to leave).
+    /// the day's loop and the muted members' day, the only places members
+    /// decide to leave).
     pub leaver_at: Vec<u32>,
     /// The end-of-day counts of the members who stay, taken by the day's
     /// loop as it goes (see [`Census`]).
@@ -1470,8 +1518,11 @@ impl<'g> World<'g> {
         if fresh || compacted {
             self.take_stock(day);
         } else {
-            self.stock_today(from);
+            let leavers = std::mem::take(&mut self.leaver_at);
+            self.stock_today(from, &leavers);
+            self.leaver_at = leavers;
         }
+        self.leaver_at.clear();
         // Leavers in member order, as they were found: each departure
         // changes what the next one counts. They are scattered over the
         // population, so what each one's departure reads is fetched a few
@@ -1546,17 +1597,16 @@ impl<'g> World<'g> {
         self.purse.end_day(p, row);
     }
 
-    /// Today's leavers' places (`leaver_at`, in order) join the holes;
-    /// when the holes make up more than an eighth of the member array, it
-    /// is compacted, in order.
-    /// Whether the array was compacted (every member's place changed).
+    /// Today's leavers' places (`leaver_at`, in order, left as it is) join
+    /// the holes; when the holes make up more than an eighth of the member
+    /// array, it is compacted, in order. Whether it was (every member's
+    /// place changed).
     fn add_holes(&mut self) -> bool {
         if self.leaver_at.is_empty() {
             return false;
         }
         // Today's leavers were members, not holes.
         merge_in(&mut self.holes, &self.leaver_at);
-        self.leaver_at.clear();
         if self.holes.len().saturating_mul(self.hole_share) > self.members.len() {
             self.members.retain(|m| m.flags & LEFT == 0);
             self.holes.clear();
@@ -1591,13 +1641,16 @@ impl<'g> World<'g> {
     }
 
     /// The active list, the muted census and the days the muted drift out
-    /// on, brought up to date at the end of a day: today's leavers and
+    /// on, brought up to date at the end of a day: today's `leavers` and
     /// those who muted leave the active list, today's joiners (from place
     /// `from`) join it, and those who muted join the muted census.
-    fn stock_today(&mut self, from: usize) {
+    fn stock_today(&mut self, from: usize, leavers: &[u32]) {
         let members = &self.members;
-        self.active
-            .retain(|&at| members[at as usize].flags & (MUTED | LEFT) == 0);
+        remove_places(&mut self.active, leavers, &self.muted_today);
+        debug_assert!(self
+            .active
+            .iter()
+            .all(|&at| members[at as usize].flags & (MUTED | LEFT) == 0));
         self.active.extend(from as u32..members.len() as u32);
         self.muted_census.fit(self.group_size.len());
         for &at in &self.muted_today {
@@ -1658,6 +1711,41 @@ impl<'g> World<'g> {
 
 #[cfg(test)]
 mod tests {
+    /// `remove_places` gives what a filter gives: lists with places
+    /// removed from the front, the back, in runs and alone, and removals
+    /// that are not in the list, from either of the two lists or both.
+    #[test]
+    fn removing_places_is_filtering_them() {
+        let mut key = 7u64;
+        for len in [0usize, 1, 2, 5, 64, 1000] {
+            for _ in 0..50 {
+                let list: Vec<u32> = (0..len as u32).map(|k| 3 * k + (k % 2)).collect();
+                let mut pick = |share: u64| {
+                    let mut v: Vec<u32> = (0..3 * len as u32 + 3)
+                        .filter(|_| {
+                            key = crate::rng::mix(key);
+                            key % 100 < share
+                        })
+                        .collect();
+                    v.dedup();
+                    v
+                };
+                let (a, b) = (pick(20), pick(5));
+                let want: Vec<u32> = list
+                    .iter()
+                    .copied()
+                    .filter(|x| !a.contains(x) && !b.contains(x))
+                    .collect();
+                let mut got = list.clone();
+                super::remove_places(&mut got, &a, &b);
+                assert_eq!(got, want, "len {len}");
+            }
+        }
+        let mut all: Vec<u32> = (0..10).collect();
+        super::remove_places(&mut all, &[0, 2, 4, 6, 8], &[1, 3, 5, 7, 9]);
+        assert!(all.is_empty());
+    }
+
     use super::TieLists;
 
     #[test]
