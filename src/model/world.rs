@@ -1476,17 +1476,14 @@ impl<'g> World<'g> {
             g.moved_in = r.moved_in;
             g.moved_out = r.moved_out;
         }
-        // Who stays: counted by the day's loop, and the day's joiners (at
-        // the end of the array) after them; or, when the loop's count is
-        // stale or there was no loop (the launch), everyone afresh.
-        // Who stays: the active members, counted after the day's loop, the
+        // Who stays: the active members, counted by the day's loop, the
         // day's joiners (at the end of the array) and the muted, whose
         // census is kept as they come and go; or, when the loop's count is
         // stale or there was no loop (the launch), everyone afresh.
         let mut census = std::mem::take(&mut self.census);
         let from = self.members.len() - row.joined as usize;
         let fresh = !census.taken;
-        if census.taken {
+        if !fresh {
             census.fit(groups);
             census.count_part(self.members[from..].iter());
             census.add(&self.muted_census);
@@ -1621,7 +1618,8 @@ impl<'g> World<'g> {
     fn take_stock(&mut self, day: u32) {
         self.active.clear();
         self.muted_census.start(self.group_size.len());
-        for list in &mut self.drift_out {
+        // (The lists of today and before were taken on their days.)
+        for list in self.drift_out.iter_mut().skip(day as usize + 1) {
             list.clear();
         }
         for (at, m) in self.members.iter().enumerate() {
