@@ -180,7 +180,7 @@ pub struct Params {
     /// that checks that it is so. Off in every run.
     pub always_drift: bool,
     /// The member array is compacted when its holes times this exceed
-    /// its records (8; a test compacts every day, see `World::holes`).
+    /// its records (4; a test compacts every day, see `World::holes`).
     pub hole_share: usize,
 }
 
@@ -397,7 +397,7 @@ impl Params {
             groups: s.groups.clone(),
             keep_members: s.output.members,
             always_drift: false,
-            hole_share: 8,
+            hole_share: 4,
         }
     }
 

@@ -196,11 +196,10 @@ pub struct TieEnd {
 /// `person_arrays_are_counted` checks the sum against a world.
 pub const PERSON_ARRAY_BYTES: usize = 44;
 
-/// Bytes of one member's record in the day loop's array, with its share
-/// of the list of holes (4 bytes a hole, at most one hole for each eight
-/// records at the end of a day, rounded up), and their place in the list
-/// of active members or in the days the muted drift out on (4).
-pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 1 + 4;
+/// Bytes of one member's record in the day loop's array, with their
+/// place in the list of active members or in the days the muted drift out
+/// on (4). (The holes are counted, not listed.)
+pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 4;
 
 // The module's documentation gives the record's size.
 const _: () = assert!(std::mem::size_of::<Member>() == 80);
@@ -655,13 +654,13 @@ pub struct World<'g> {
     /// KOLs who spoke yesterday (to clear `kol_seen`).
     pub kol_spoke: Vec<u32>,
     /// The members' records, in joining order, with holes: a leaver's
-    /// record stays in place, flagged [`LEFT`], until the holes make up an
-    /// eighth of the array ([`Params::hole_share`]), and it is then compacted in one pass
+    /// record stays in place, flagged [`LEFT`], until the holes make up a
+    /// quarter of the array ([`Params::hole_share`]), and it is then compacted in one pass
     /// (issue 11: moving every record behind a leaver, every day, was a
     /// tenth of the reference SIR's time). Nothing reads a hole.
     pub members: Vec<Member>,
-    /// Where the holes in `members` are, in increasing order.
-    pub holes: Vec<u32>,
+    /// How many holes `members` has.
+    pub holes: usize,
     /// [`Params::hole_share`].
     pub hole_share: usize,
     pub pool: Vec<u32>,
@@ -827,7 +826,7 @@ impl<'g> World<'g> {
             // at the end of a day it holds members and holes of people
             // gone, and those who can join tomorrow are outsiders.
             members: Vec::with_capacity(n),
-            holes: Vec::new(),
+            holes: 0,
             hole_share: p.hole_share,
             pool: if keep_pool {
                 (0..n as u32).collect()
@@ -886,17 +885,18 @@ impl<'g> World<'g> {
     pub fn attributes(&self, p: &Params, person: u32) -> (Role, f32, f32) {
         let d = self.attr.member(person);
         let u = d.unit(0);
-        let role = if u < p.role_cum[0] {
-            Role::Expert
-        } else if u < p.role_cum[1] {
-            Role::Asker
-        } else if u < p.role_cum[2] {
-            Role::Advertiser
-        } else if u < p.role_cum[3] {
-            Role::Freebie
-        } else {
-            Role::Lurker
-        };
+        // The first role whose cumulative share exceeds u: the shares are
+        // cumulative, so it is the number of them u reaches (counted
+        // without a branch: u is a coin toss, issue 11).
+        const BY_RANK: [Role; 5] = [
+            Role::Expert,
+            Role::Asker,
+            Role::Advertiser,
+            Role::Freebie,
+            Role::Lurker,
+        ];
+        let reached: usize = p.role_cum.iter().map(|&c| (u >= c) as usize).sum();
+        let role = BY_RANK[reached];
         if !p.needs_on {
             return (role, 1.0, 1.0);
         }
@@ -1079,6 +1079,9 @@ impl<'g> World<'g> {
             }
             if let Some(&(ahead, _)) = joiners.get(j + 8) {
                 self.graph.prefetch(ahead);
+                // The joiner's own counts, set below.
+                prefetch_at(&self.friends_in, ahead as usize);
+                prefetch_at(&self.friends_gone, ahead as usize);
                 // The pool slot `unpool` empties (a wasted hint if a join
                 // before it moves the slot).
                 if let Some(&at) = self.pool_pos.get(ahead as usize) {
@@ -1510,10 +1513,14 @@ impl<'g> World<'g> {
             self.leaving.push(*m);
             m.flags |= LEFT;
         }
+        if !fresh {
+            // (Before the array may be compacted: their places change.)
+            self.count_muted_today();
+        }
         let compacted = self.add_holes();
         debug_assert_eq!(kept, self.member_count());
         if fresh || compacted {
-            self.take_stock(day);
+            self.take_stock(day, fresh);
         } else {
             let leavers = std::mem::take(&mut self.leaver_at);
             self.stock_today(from, &leavers);
@@ -1594,30 +1601,42 @@ impl<'g> World<'g> {
         self.purse.end_day(p, row);
     }
 
-    /// Today's leavers' places (`leaver_at`, in order, left as it is) join
-    /// the holes; when the holes make up more than an eighth of the member
-    /// array, it is compacted, in order. Whether it was (every member's
-    /// place changed).
+    /// Today's leavers (`leaver_at`, left as it is) become holes; when the
+    /// holes make up more than a quarter of the member array, it is
+    /// compacted, in order. Whether it was (every member's place changed).
     fn add_holes(&mut self) -> bool {
         if self.leaver_at.is_empty() {
             return false;
         }
         // Today's leavers were members, not holes.
-        merge_in(&mut self.holes, &self.leaver_at);
-        if self.holes.len().saturating_mul(self.hole_share) > self.members.len() {
+        self.holes += self.leaver_at.len();
+        if self.holes.saturating_mul(self.hole_share) > self.members.len() {
             self.members.retain(|m| m.flags & LEFT == 0);
-            self.holes.clear();
+            self.holes = 0;
             return true;
         }
         false
     }
 
-    /// The active list, the muted census and the days the muted drift out
-    /// on, taken afresh from the member array at the end of day `day`
-    /// (after a fresh census, or when the array was compacted).
-    fn take_stock(&mut self, day: u32) {
+    /// Those who muted today join the muted census (from their places in
+    /// the member array, before it is compacted).
+    fn count_muted_today(&mut self) {
+        self.muted_census.fit(self.group_size.len());
+        for &at in &self.muted_today {
+            self.muted_census.count(&self.members[at as usize], 1);
+        }
+    }
+
+    /// The active list and the days the muted drift out on, taken afresh
+    /// from the member array at the end of day `day` (after a fresh census,
+    /// or when the array was compacted), and with `census` the muted
+    /// census too (otherwise it is up to date: compacting moves records,
+    /// it changes nobody's state).
+    fn take_stock(&mut self, day: u32, census: bool) {
         self.active.clear();
-        self.muted_census.start(self.group_size.len());
+        if census {
+            self.muted_census.start(self.group_size.len());
+        }
         // (The lists of today and before were taken on their days.)
         for list in self.drift_out.iter_mut().skip(day as usize + 1) {
             list.clear();
@@ -1629,7 +1648,9 @@ impl<'g> World<'g> {
             if m.flags & MUTED == 0 {
                 self.active.push(at as u32);
             } else {
-                self.muted_census.count(m, 1);
+                if census {
+                    self.muted_census.count(m, 1);
+                }
                 if m.drifts_out > day {
                     note_drift(&mut self.drift_out, m.drifts_out, at as u32);
                 }
@@ -1638,10 +1659,11 @@ impl<'g> World<'g> {
         self.muted_today.clear();
     }
 
-    /// The active list, the muted census and the days the muted drift out
-    /// on, brought up to date at the end of a day: today's `leavers` and
-    /// those who muted leave the active list, today's joiners (from place
-    /// `from`) join it, and those who muted join the muted census.
+    /// The active list and the days the muted drift out on, brought up to
+    /// date at the end of a day: today's `leavers` and those who muted
+    /// leave the active list, today's joiners (from place `from`) join it,
+    /// and those who muted are noted on the day they drift out (they joined
+    /// the muted census in [`World::count_muted_today`]).
     fn stock_today(&mut self, from: usize, leavers: &[u32]) {
         let members = &self.members;
         remove_places(&mut self.active, leavers, &self.muted_today);
@@ -1650,11 +1672,8 @@ impl<'g> World<'g> {
             .iter()
             .all(|&at| members[at as usize].flags & (MUTED | LEFT) == 0));
         self.active.extend(from as u32..members.len() as u32);
-        self.muted_census.fit(self.group_size.len());
         for &at in &self.muted_today {
-            let m = &members[at as usize];
-            self.muted_census.count(m, 1);
-            note_drift(&mut self.drift_out, m.drifts_out, at);
+            note_drift(&mut self.drift_out, members[at as usize].drifts_out, at);
         }
         self.muted_today.clear();
     }
@@ -1666,7 +1685,7 @@ impl<'g> World<'g> {
 
     /// The number of members (records that are not holes).
     pub fn member_count(&self) -> usize {
-        self.members.len() - self.holes.len()
+        self.members.len() - self.holes
     }
 
     /// R6: members each KOL served (answered, or reached with a post),
