@@ -206,9 +206,15 @@ const _: () = assert!(std::mem::size_of::<Member>() == 80);
 
 /// Ties made by interaction. Per person, the ends of their ties in the
 /// order the ties were made: a slot per person into a pool of lists, so
-/// that a lookup is one array read, not a hash, and a leaver's list goes
-/// back to the pool with its capacity for the next person who makes ties
-/// (no allocation once the pool has grown). Each end names the tie's
+/// that a lookup is one array read, not a hash. The lists' ends lie in one
+/// arena, each list a stretch of it with room to grow (doubled, at the
+/// arena's end, when full), and a leaver's list goes back to the pool with
+/// its room for the next person who makes ties: no allocation per list
+/// (issue 11: a list a vector of its own cost an allocation per new
+/// member and a reallocation per doubling, a twentieth of the full
+/// model's time). What a list leaves behind as it grows is less than its
+/// room now (rooms double), so the arena is under twice the lists' room,
+/// as vectors of their own would be. Each end names the tie's
 /// record (its strength), which both ends share: a leaver's ties are ended
 /// by walking their own list, each record fetched ahead of use, with no
 /// hash lookup (issue 11). A list may still hold ends of ties that have
@@ -218,41 +224,59 @@ const _: () = assert!(std::mem::size_of::<Member>() == 80);
 pub struct TieLists {
     /// Per person: the index of their list in `lists`, or [`NO_LIST`].
     slot: Vec<u32>,
-    lists: Vec<Vec<TieEnd>>,
-    /// Indices of `lists` that are free (cleared, capacity kept).
+    /// Where each list is in `ends`.
+    lists: Vec<Stretch>,
+    /// Indices of `lists` that are free (emptied, room kept).
     free: Vec<u32>,
+    /// The lists' ends; each list's room is a stretch of it.
+    ends: Vec<TieEnd>,
     /// The ties' records; a free one has the key [`NO_PAIR`].
     ties: Vec<Tie>,
     /// Indices of `ties` that are free.
     free_ties: Vec<u32>,
 }
 
+/// One list's place in [`TieLists::ends`]: its first end, how many ends
+/// it has, and its room.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stretch {
+    start: u32,
+    len: u32,
+    room: u32,
+}
+
+impl Stretch {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
 /// A person with no tie list.
 const NO_LIST: u32 = u32::MAX;
+
+/// The room of a list's first stretch.
+const FIRST_ROOM: u32 = 4;
 
 impl TieLists {
     /// Lists for `n` people; with `on` false, nobody ever has one.
     pub fn new(n: usize, on: bool) -> TieLists {
         TieLists {
             slot: if on { vec![NO_LIST; n] } else { Vec::new() },
-            lists: Vec::new(),
-            free: Vec::new(),
-            ties: Vec::new(),
-            free_ties: Vec::new(),
+            ..TieLists::default()
         }
     }
 
     /// The ends of `m`'s ties, if any tie was ever made.
     #[inline]
     pub fn get(&self, m: u32) -> Option<&[TieEnd]> {
-        self.list(m).map(|l| l.as_slice())
+        self.stretch(m).map(|r| &self.ends[r.range()])
     }
 
-    /// `m`'s list, if they have one.
+    /// Where `m`'s list is, if they have one.
     #[inline]
-    fn list(&self, m: u32) -> Option<&Vec<TieEnd>> {
+    fn stretch(&self, m: u32) -> Option<Stretch> {
         match self.slot.get(m as usize) {
-            Some(&s) if s != NO_LIST => Some(&self.lists[s as usize]),
+            Some(&s) if s != NO_LIST => Some(self.lists[s as usize]),
             _ => None,
         }
     }
@@ -263,24 +287,24 @@ impl TieLists {
         prefetch_at(&self.slot, m as usize);
     }
 
-    /// Hints the processor to load the list `m`'s slot points to (once
-    /// the slot is in cache).
+    /// Hints the processor to load where the list `m`'s slot points to is
+    /// (once the slot is in cache).
     #[inline]
     pub fn prefetch_list(&self, m: u32) {
-        if let Some(list) = self.list(m) {
-            crate::graph::prefetch(list);
+        if let Some(&s) = self.slot.get(m as usize).filter(|&&s| s != NO_LIST) {
+            prefetch_at(&self.lists, s as usize);
         }
     }
 
-    /// Hints the processor to load the ends in `m`'s list (once the list
+    /// Hints the processor to load the ends in `m`'s list (once the place
     /// [`TieLists::prefetch_list`] fetched is in cache): its first, and
     /// the free room where the next one goes.
     #[inline]
     pub fn prefetch_ends(&self, m: u32) {
-        if let Some(list) = self.list(m) {
-            prefetch_at(list, 0);
-            if list.len() < list.capacity() {
-                crate::graph::prefetch_ptr(list.as_ptr().wrapping_add(list.len()));
+        if let Some(r) = self.stretch(m) {
+            prefetch_at(&self.ends, r.start as usize);
+            if r.len < r.room {
+                prefetch_at(&self.ends, (r.start + r.len) as usize);
             }
         }
     }
@@ -358,30 +382,64 @@ impl TieLists {
             *at = match self.free.pop() {
                 Some(s) => s,
                 None => {
-                    self.lists.push(Vec::new());
+                    self.lists.push(Stretch::default());
                     (self.lists.len() - 1) as u32
                 }
             };
         }
-        self.lists[*at as usize].push(e);
+        let s = *at as usize;
+        if self.lists[s].len == self.lists[s].room {
+            self.grow(s);
+        }
+        let r = &mut self.lists[s];
+        self.ends[(r.start + r.len) as usize] = e;
+        r.len += 1;
     }
 
-    /// Removes `m`'s list, returning its place in the pool and the list;
-    /// give both back with [`TieLists::recycle`] once read.
-    pub fn take(&mut self, m: u32) -> Option<(u32, Vec<TieEnd>)> {
+    /// Moves list `s`, which is full, to the end of the arena with twice
+    /// the room (a list already there grows in place).
+    fn grow(&mut self, s: usize) {
+        let r = self.lists[s];
+        let room = (2 * r.room).max(FIRST_ROOM);
+        let start = if (r.start + r.room) as usize == self.ends.len() && r.room > 0 {
+            r.start as usize
+        } else {
+            let start = self.ends.len();
+            self.ends.extend_from_within(r.range());
+            start
+        };
+        let end = start + room as usize;
+        assert!(end <= u32::MAX as usize, "more tie ends than u32 indices");
+        self.ends.resize(end, TieEnd { other: 0, tie: 0 });
+        self.lists[s] = Stretch {
+            start: start as u32,
+            len: r.len,
+            room,
+        };
+    }
+
+    /// Detaches `m`'s list from them, returning it; read its ends with
+    /// [`TieLists::end`] and give it back with [`TieLists::recycle`].
+    pub fn take(&mut self, m: u32) -> Option<u32> {
         let at = self.slot.get_mut(m as usize)?;
         if *at == NO_LIST {
             return None;
         }
-        let s = std::mem::replace(at, NO_LIST);
-        Some((s, std::mem::take(&mut self.lists[s as usize])))
+        Some(std::mem::replace(at, NO_LIST))
     }
 
-    /// Returns a list taken with [`TieLists::take`] to its place in the
-    /// pool, emptied but with its capacity, for the next person's ties.
-    pub fn recycle(&mut self, s: u32, mut list: Vec<TieEnd>) {
-        list.clear();
-        self.lists[s as usize] = list;
+    /// The `i`-th end of list `s` (taken with [`TieLists::take`]), if it
+    /// has that many.
+    #[inline]
+    pub fn end(&self, s: u32, i: usize) -> Option<TieEnd> {
+        let r = self.lists[s as usize];
+        (i < r.len as usize).then(|| self.ends[r.start as usize + i])
+    }
+
+    /// Returns a list taken with [`TieLists::take`] to the pool, emptied
+    /// but with its room, for the next person's ties.
+    pub fn recycle(&mut self, s: u32) {
+        self.lists[s as usize].len = 0;
         self.free.push(s);
     }
 }
@@ -1435,16 +1493,18 @@ impl<'g> World<'g> {
                 self.lost_in.add(w, p.tie_friend);
             }
         }
-        if let Some((slot, list)) = self.ties.take(m) {
-            for (i, &e) in list.iter().enumerate() {
+        if let Some(list) = self.ties.take(m) {
+            let mut i = 0;
+            while let Some(e) = self.ties.end(list, i) {
                 // Partners and the ties' records are scattered: fetch a few
                 // ahead (issue 11).
-                if let Some(&ahead) = list.get(i + 4) {
+                if let Some(ahead) = self.ties.end(list, i + 4) {
                     let ai = ahead.other as usize;
                     prefetch_at(&self.status, ai);
                     prefetch_at(self.bond_in.cells(), ai);
                     self.ties.prefetch_tie(ahead);
                 }
+                i += 1;
                 let (o, oi) = (e.other, e.other as usize);
                 let member = self.status[oi] == MEMBER;
                 made += member as u32;
@@ -1463,7 +1523,7 @@ impl<'g> World<'g> {
                     self.friends_gone[oi] += 1;
                 }
             }
-            self.ties.recycle(slot, list);
+            self.ties.recycle(list);
         }
         made
     }
@@ -1783,7 +1843,8 @@ mod tests {
         assert_eq!(t.find(1, 4), Some(id));
         assert_eq!(t.tie_mut(id).strength, 0.25);
         assert_eq!(t.find(2, 4), None);
-        let (slot, list) = t.take(1).expect("1 has ties");
+        let slot = t.take(1).expect("1 has ties");
+        let list: Vec<super::TieEnd> = (0..).map_while(|i| t.end(slot, i)).collect();
         assert_eq!(list.len(), 3);
         assert_eq!(t.get(1), None);
         assert!(t.take(1).is_none());
@@ -1796,21 +1857,74 @@ mod tests {
         assert_eq!(ended, [0.5, 0.25, 0.125]);
         assert!(t.cut(1, list[0]).is_none());
         assert_eq!(t.find(2, 1), None, "2's end of the tie is left, ended");
-        let capacity = list.capacity();
-        t.recycle(slot, list);
-        // The next person to make a tie gets the freed list, capacity kept,
+        let room = t.lists[slot as usize].room;
+        t.recycle(slot);
+        // The next person to make a tie gets the freed list, room kept,
         // and a freed record: the one 3's old end still names, now another
         // pair's, which that end does not end.
         t.make(4, 0, 1.0, 3);
         assert_eq!(others(&t, 4), Some(vec![1, 0]));
         assert_eq!(t.lists.len(), 4, "no new list was made for 4 or 0");
         assert_eq!(t.ties.len(), 3, "no new record was made");
-        assert!(t.lists.iter().any(|l| l.capacity() >= capacity));
+        assert!(t.lists.iter().any(|l| l.room >= room));
         let old_end = t.get(3).expect("3's list is kept")[0];
         assert!(t.cut(3, old_end).is_none());
         assert_eq!(t.find(2, 0), None);
         assert_eq!(t.find(0, 4).map(|id| t.tie_mut(id).strength), Some(1.0));
         // Off: nobody has a list.
         assert_eq!(TieLists::new(5, false).get(1), None);
+    }
+
+    /// The arena of tie ends gives what a vector per person gives, as lists
+    /// grow (in place at the arena's end or moved) and are taken and
+    /// reused; the arena stays under twice the lists' room.
+    #[test]
+    fn tie_lists_in_one_arena_are_lists_of_their_own() {
+        let n = 40u32;
+        let mut t = TieLists::new(n as usize, true);
+        let mut model: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
+        let mut key = 11u64;
+        let mut next = || {
+            key = crate::rng::mix(key);
+            key
+        };
+        let mut moved = 0;
+        for step in 0..20_000u32 {
+            let a = (next() % n as u64) as u32;
+            // One person makes many ties (the owner) in the first half.
+            let b = if step < 10_000 && next() % 3 == 0 {
+                0
+            } else {
+                (next() % n as u64) as u32
+            };
+            if next() % 50 == 0 {
+                if let Some(s) = t.take(a) {
+                    let ends: Vec<u32> =
+                        (0..).map_while(|i| t.end(s, i)).map(|e| e.other).collect();
+                    assert_eq!(ends, model[a as usize], "step {step}");
+                    t.recycle(s);
+                }
+                model[a as usize].clear();
+            } else if a != b {
+                let before = t.ends.len();
+                t.make(a, b, 1.0, 0);
+                moved += (t.ends.len() > before) as u32;
+                model[a as usize].push(b);
+                model[b as usize].push(a);
+            }
+        }
+        assert!(moved > 100, "lists grew {moved} times");
+        let room: usize = t.lists.iter().map(|r| r.room as usize).sum();
+        assert!(
+            t.ends.len() < 2 * room,
+            "{} ends for a room of {room}",
+            t.ends.len()
+        );
+        for m in 0..n {
+            let got: Vec<u32> = t
+                .get(m)
+                .map_or(Vec::new(), |l| l.iter().map(|e| e.other).collect());
+            assert_eq!(got, model[m as usize], "person {m}");
+        }
     }
 }
