@@ -301,8 +301,15 @@ impl World<'_> {
             .map(|((y, &size), sp)| GroupInputs::new(p, y, size, sp))
             .collect();
         let ng = self.group_size.len();
-        let yesterday_speakers =
-            std::mem::replace(&mut self.speakers, vec![Speakers::default(); ng]);
+        // Today's lists of speakers start empty, in yesterday's lists of
+        // the day before (their room kept: no allocation as they fill).
+        let mut fresh = std::mem::take(&mut self.spare_speakers);
+        fresh.resize_with(ng, Speakers::default);
+        for s in fresh.iter_mut() {
+            s.answerers.clear();
+            s.speakers.clear();
+        }
+        let yesterday_speakers = std::mem::replace(&mut self.speakers, fresh);
 
         // The member records are taken out for the loop, so that each
         // member's day works on its record in place: a copy out and back
@@ -392,6 +399,7 @@ impl World<'_> {
         }
         row.messages = today.iter().map(|a| a.messages).sum();
         self.yesterday = today;
+        self.spare_speakers = yesterday_speakers;
         row
     }
 

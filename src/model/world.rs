@@ -728,6 +728,8 @@ pub struct World<'g> {
     pub yesterday: Vec<Aggregates>,
     /// Yesterday's speakers of each group.
     pub speakers: Vec<Speakers>,
+    /// The lists of the day before yesterday, reused for today's.
+    pub spare_speakers: Vec<Speakers>,
     /// Members in each group now (S13).
     pub group_size: Vec<u32>,
     /// Every group before this index is full (S13: a joiner's search for a
@@ -899,6 +901,7 @@ impl<'g> World<'g> {
             gone_total: 0,
             yesterday: vec![Aggregates::default()],
             speakers: vec![Speakers::default()],
+            spare_speakers: Vec::new(),
             group_size: vec![0],
             open_hint: 0,
             group_of: if p.groups.max > 1 {
