@@ -36,9 +36,10 @@ pub struct Batch {
     pub edges: usize,
 }
 
-/// Bytes of per-run state per person, as an upper bound: the per-person
-/// arrays with every mechanism on, and a member record for everyone (as if
-/// all joined; see `model::world::World`).
+/// Bytes of per-run state per person: the per-person arrays with every
+/// mechanism on, and a member record for everyone (as if all joined; see
+/// `model::world::World`), an upper bound; with `[ties]` on the check adds
+/// [`model::TIE_BYTES_PER_PERSON`], an allowance for ties.
 pub const STATE_BYTES_PER_PERSON: u64 = (model::PERSON_ARRAY_BYTES + model::MEMBER_BYTES) as u64;
 
 /// Expected number of undirected edges of a generated graph.
@@ -100,7 +101,12 @@ pub fn check_memory(
     } else {
         n.saturating_mul(REFERRAL_ROW_BYTES)
     };
-    let per_run = n * STATE_BYTES_PER_PERSON
+    let ties = if spec.ties.enabled {
+        model::TIE_BYTES_PER_PERSON as u64
+    } else {
+        0
+    };
+    let per_run = n * (STATE_BYTES_PER_PERSON + ties)
         + model::tally_bytes(n, max_groups(scenario, n))
         + referrals_in_run
         + if spec.population.resample { graph } else { 0 };

@@ -16,7 +16,7 @@ pub use observe::{simulate_observed, MemberState};
 pub use day::{tally_bytes, CHUNK};
 pub use params::probability_weight;
 pub use params::Params;
-pub use world::{Cause, Role, CAUSES, MEMBER_BYTES, PERSON_ARRAY_BYTES};
+pub use world::{Cause, Role, CAUSES, MEMBER_BYTES, PERSON_ARRAY_BYTES, TIE_BYTES_PER_PERSON};
 
 use crate::graph::Graph;
 use crate::referral::{self, TreeStats};
@@ -774,6 +774,33 @@ max = 1000
             assert_eq!(len, n, "{name} is not kept in this world");
         }
         assert_eq!(w.person_array_bytes(), PERSON_ARRAY_BYTES * n);
+    }
+
+    /// The memory check's allowance for ties covers a run in which every
+    /// kind of tie is made (welcomes, replies, answers, a meetup's pairs):
+    /// the bench's full model at 20,000 people, its 60 days.
+    #[test]
+    fn ties_fit_the_memory_checks_allowance() {
+        let text = "days = 60\nruns = 1\n[population]\nsize = 20000\n\
+            graph = { model = \"barabasi-albert\", m = 3 }\n[start]\nmembers = 50\n\
+            [[channel]]\nname = \"mass\"\nrate = 0.01\nneed_match = 0.3\n\
+            [[channel]]\nname = \"poster\"\ndaily = 40\n\
+            [content]\nschedule = { start = 1, every = 3 }\n[service]\n[rituals]\n\
+            [[event]]\nschedule = { days = [20] }\ncapacity = 200\n\
+            [leave.friends]\nmode = \"contagion\"\n[groups]\ncapacity = 0\n";
+        let (s, g, p) = prepared(text);
+        let (mut most, mut joined) = (0, 0);
+        simulate_with(&s, &p, &g, 0, true, |w, _| {
+            most = most.max(w.ties.heap_bytes());
+            joined = w.records.len();
+        });
+        let allowed = TIE_BYTES_PER_PERSON * g.node_count();
+        assert!(joined > 5000, "{joined} joined");
+        // (About a third of it: 0.64 of 2.16 MB.)
+        assert!(
+            most > 0 && most <= allowed,
+            "ties held {most} bytes, allowed {allowed}"
+        );
     }
 
     fn row(day: u32, active: u32) -> DayRow {

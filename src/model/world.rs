@@ -201,6 +201,18 @@ pub const PERSON_ARRAY_BYTES: usize = 44;
 /// on (4). (The holes are counted, not listed.)
 pub const MEMBER_BYTES: usize = std::mem::size_of::<Member>() + 4;
 
+/// Bytes per person that the memory check allows for ties made by
+/// interaction (with `[ties]` on), as if everyone joined: a list's place
+/// (12), a first room of four ends (32) and the arena's reserve for as
+/// much again, and two tie records (16 each; a tie has two ends). It is an
+/// allowance, not a bound: members who make more ties than that use more
+/// (the memory bench's 3-day run, 5 million members of 10 million people,
+/// uses about half of it, `ties_fit_the_memory_checks_allowance`'s
+/// 60-day full model about a third).
+pub const TIE_BYTES_PER_PERSON: usize = std::mem::size_of::<Stretch>()
+    + 2 * FIRST_ROOM as usize * std::mem::size_of::<TieEnd>()
+    + 2 * std::mem::size_of::<Tie>();
+
 // The module's documentation gives the record's size.
 const _: () = assert!(std::mem::size_of::<Member>() == 80);
 
@@ -416,6 +428,17 @@ impl TieLists {
             len: r.len,
             room,
         };
+    }
+
+    /// Heap bytes held, the per-person slots aside (which the per-person
+    /// arrays count).
+    #[cfg(test)]
+    pub fn heap_bytes(&self) -> usize {
+        self.lists.capacity() * std::mem::size_of::<Stretch>()
+            + self.free.capacity() * 4
+            + self.ends.capacity() * std::mem::size_of::<TieEnd>()
+            + self.ties.capacity() * std::mem::size_of::<Tie>()
+            + self.free_ties.capacity() * 4
     }
 
     /// Detaches `m`'s list from them, returning it; read its ends with
