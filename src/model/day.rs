@@ -301,8 +301,9 @@ impl World<'_> {
             .map(|((y, &size), sp)| GroupInputs::new(p, y, size, sp))
             .collect();
         let ng = self.group_size.len();
-        // Today's lists of speakers start empty, in yesterday's lists of
-        // the day before (their room kept: no allocation as they fill).
+        // Today's lists of speakers start empty, reusing the lists of the
+        // day before yesterday (their room kept: no allocation as they
+        // fill).
         let mut fresh = std::mem::take(&mut self.spare_speakers);
         fresh.resize_with(ng, Speakers::default);
         for s in fresh.iter_mut() {
